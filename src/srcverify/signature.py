@@ -1,0 +1,142 @@
+"""Signature checks with a known public key, and artifact digests.
+
+Verifies a message signature over an artifact's SHA-256 digest (the artifact
+itself is never needed for ECDSA and RSA keys), verifies a DSSE signature
+over the envelope's PAE, loads managed PEM public keys, and hashes artifact
+files as a stream in constant memory.
+
+This module decides nothing about *whose* key it is: certificates, identity
+and trust are other modules' business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from srcverify.errors import InputError, SignatureError
+
+__all__ = [
+    "digest_stream",
+    "load_public_key_pem",
+    "parse_sha256",
+    "verify_over_data",
+    "verify_over_digest",
+]
+
+CHUNK_SIZE = 1 << 20
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def digest_stream(stream: BinaryIO) -> bytes:
+    """SHA-256 of everything ``stream`` yields, read in 1 MiB chunks."""
+    hasher = hashlib.sha256()
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    while True:
+        count = stream.readinto(view)
+        if not count:
+            return hasher.digest()
+        hasher.update(view[:count])
+
+
+def parse_sha256(text: str) -> bytes:
+    """Parse ``sha256:<64 hex digits>``.
+
+    Raises:
+        InputError: the text is not in that form (the CLI reports usage).
+    """
+    algorithm, sep, value = text.partition(":")
+    if not sep or algorithm.lower() != "sha256" or not _SHA256_HEX.fullmatch(value):
+        raise InputError(f"expected sha256:<64 hex digits>, got {text!r}", step="digest")
+    return bytes.fromhex(value)
+
+
+def load_public_key_pem(data: bytes) -> PublicKeyTypes:
+    """Load a PEM ``PUBLIC KEY`` for managed-key verification.
+
+    Raises:
+        InputError: the bytes are not a PEM public key.
+    """
+    try:
+        return load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(f"not a PEM public key: {exc}", step="key") from exc
+
+
+def verify_over_digest(key: PublicKeyTypes, signature: bytes, sha256_digest: bytes) -> None:
+    """Verify a signature made over data whose SHA-256 is ``sha256_digest``.
+
+    Raises:
+        SignatureError: the signature does not verify, or the key type
+            cannot verify a pre-hashed message (Ed25519).
+    """
+    prehashed = Prehashed(hashes.SHA256())
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, sha256_digest, ec.ECDSA(prehashed))
+        elif isinstance(key, rsa.RSAPublicKey):
+            _verify_rsa(key, signature, sha256_digest, prehashed)
+        else:
+            raise SignatureError(
+                f"a {type(key).__name__} cannot verify a signature over a digest alone; "
+                "give the artifact file instead of sha256:<hex>"
+            )
+    except InvalidSignature as exc:
+        raise SignatureError(
+            f"signature does not verify over artifact digest sha256:{sha256_digest.hex()} "
+            "with the signing key"
+        ) from exc
+
+
+def verify_over_data(key: PublicKeyTypes, signature: bytes, data: bytes, *, what: str) -> None:
+    """Verify a signature over ``data`` itself (DSSE PAE, small artifacts).
+
+    Raises:
+        SignatureError: the signature does not verify or the key is unusable.
+    """
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(_hash_for_curve(key)))
+        elif isinstance(key, ed25519.Ed25519PublicKey):
+            key.verify(signature, data)
+        elif isinstance(key, rsa.RSAPublicKey):
+            _verify_rsa(key, signature, data, hashes.SHA256())
+        else:
+            raise SignatureError(f"unsupported signing key type {type(key).__name__}")
+    except InvalidSignature as exc:
+        raise SignatureError(f"{what} signature does not verify with the signing key") from exc
+
+
+def _hash_for_curve(key: ec.EllipticCurvePublicKey) -> hashes.HashAlgorithm:
+    if isinstance(key.curve, ec.SECP384R1):
+        return hashes.SHA384()
+    if isinstance(key.curve, ec.SECP521R1):
+        return hashes.SHA512()
+    return hashes.SHA256()
+
+
+def _verify_rsa(
+    key: rsa.RSAPublicKey,
+    signature: bytes,
+    data: bytes,
+    algorithm: hashes.HashAlgorithm | Prehashed,
+) -> None:
+    """RSA keys in Sigstore sign with PKCS#1 v1.5 or PSS; accept either."""
+    try:
+        key.verify(signature, data, padding.PKCS1v15(), algorithm)
+    except InvalidSignature:
+        key.verify(
+            signature,
+            data,
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO),
+            algorithm,
+        )
