@@ -43,7 +43,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def block_network(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     allow_loopback = request.node.get_closest_marker("allow_loopback") is not None
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex

@@ -107,4 +107,3 @@ def test_every_fail_case_has_a_stated_reason() -> None:
         pytest.skip(f"corpus absent: {INDEX}")
     failing = {c["id"] for c in json.loads(INDEX.read_text())["cases"] if c["expected"] == "fail"}
     assert failing == set(FAIL_REASONS), failing ^ set(FAIL_REASONS)
-
