@@ -1,0 +1,118 @@
+"""Fixed, reproducible keys and small encoders for the test Sigstore instance.
+
+Every key of the fake instance is derived from a fixed label, so two runs
+produce the same keys (and, with deterministic ECDSA, the same bytes). The
+module also holds the tiny DER and base64 helpers the other support modules
+share.
+
+It does not build certificates, logs or bundles.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+__all__ = [
+    "ECDSA_SHA256",
+    "ECDSA_SHA384",
+    "b64",
+    "der_octet_string",
+    "der_tlv",
+    "der_utf8_string",
+    "ed25519_key",
+    "ed25519_raw",
+    "p256_key",
+    "p384_key",
+    "rfc3339",
+    "spki_der",
+    "spki_sha256",
+]
+
+#: Deterministic (RFC 6979) ECDSA, so signatures are stable between runs.
+ECDSA_SHA256 = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+ECDSA_SHA384 = ec.ECDSA(hashes.SHA384(), deterministic_signing=True)
+
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_P384_ORDER = int(
+    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF"
+    "581A0DB248B0A77AECEC196ACCC52973",
+    16,
+)
+
+
+def _scalar(label: str, order: int) -> int:
+    digest = hashlib.sha512(b"srcverify-test-key:" + label.encode()).digest()
+    return int.from_bytes(digest, "big") % (order - 1) + 1
+
+
+def p256_key(label: str) -> ec.EllipticCurvePrivateKey:
+    """A fixed ECDSA P-256 private key named by ``label``."""
+    return ec.derive_private_key(_scalar(label, _P256_ORDER), ec.SECP256R1())
+
+
+def p384_key(label: str) -> ec.EllipticCurvePrivateKey:
+    """A fixed ECDSA P-384 private key named by ``label``."""
+    return ec.derive_private_key(_scalar(label, _P384_ORDER), ec.SECP384R1())
+
+
+def ed25519_key(label: str) -> ed25519.Ed25519PrivateKey:
+    """A fixed Ed25519 private key whose 32-byte seed is derived from ``label``."""
+    seed = hashlib.sha256(b"srcverify-test-ed25519:" + label.encode()).digest()
+    return ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def ed25519_raw(key: ed25519.Ed25519PublicKey) -> bytes:
+    """The 32 raw public key bytes of an Ed25519 key."""
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def spki_der(key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey) -> bytes:
+    """DER SubjectPublicKeyInfo of a public key."""
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def spki_sha256(key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey) -> bytes:
+    """SHA-256 of the DER SubjectPublicKeyInfo (Rekor v1 / CT log ID, key hint)."""
+    return hashlib.sha256(spki_der(key)).digest()
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 with padding, as protobuf JSON writes ``bytes``."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def rfc3339(when: datetime) -> str:
+    """``2025-01-01T00:00:00Z`` form used in trusted_root.json."""
+    when = when.astimezone(UTC)
+    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    if when.microsecond:
+        text += f".{when.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def der_tlv(tag: int, content: bytes) -> bytes:
+    """One DER tag-length-value with a definite length."""
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(raw)]) + raw
+    return bytes([tag]) + length + content
+
+
+def der_utf8_string(text: str) -> bytes:
+    """DER UTF8String."""
+    return der_tlv(0x0C, text.encode("utf-8"))
+
+
+def der_octet_string(data: bytes) -> bytes:
+    """DER OCTET STRING."""
+    return der_tlv(0x04, data)
