@@ -1,0 +1,186 @@
+# Copyright 2026 srcverify developers
+# Distributed under the terms of the Apache License, Version 2.0
+
+# @ECLASS: srcverify.eclass
+# @MAINTAINER:
+# srcverify developers <srcverify@invalid>
+# @SUPPORTED_EAPIS: 8
+# @BLURB: Verify distfiles against their Sigstore bundles, offline, with srcverify
+# @DESCRIPTION:
+# Verifies, in src_unpack and without network access, that each distfile
+# with a Sigstore bundle in SRC_URI (NAME.sigstore or NAME.sigstore.json)
+# is the file its upstream signed, then unpacks the distfiles.
+#
+# Who must have signed comes from srcverify's release map by the distfile's
+# name (the shipped map covers every CPython release), or from
+# SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER. The trust root is
+# srcverify's TUF-pinned default unless SRCVERIFY_TRUST_ROOT names another pin.
+#
+# Like verify-sig.eclass, verification runs when USE=verify-sig is enabled
+# (Manifest checksums remain the primary integrity check). It can be used
+# instead of verify-sig (inherit srcverify only) or beside it: an ebuild that
+# inherits both can verify OpenPGP signatures with verify-sig and Sigstore
+# bundles with this eclass from its own src_unpack:
+#
+# @CODE
+# src_unpack() {
+# 	use verify-sig && srcverify_verify_distfiles
+# 	verify-sig_src_unpack
+# }
+# @CODE
+#
+# Example (no identity needed: the map knows 3.13 is thomas@python.org):
+#
+# @CODE
+# inherit srcverify
+# SRC_URI="
+# 	https://www.python.org/ftp/python/${PV}/Python-${PV}.tar.xz
+# 	verify-sig? ( https://www.python.org/ftp/python/${PV}/Python-${PV}.tar.xz.sigstore )
+# "
+# @CODE
+
+case ${EAPI} in
+	8) ;;
+	*) die "${ECLASS}: EAPI ${EAPI:-0} not supported" ;;
+esac
+
+if [[ -z ${_SRCVERIFY_ECLASS} ]]; then
+_SRCVERIFY_ECLASS=1
+
+IUSE="verify-sig"
+BDEPEND="verify-sig? ( app-crypt/srcverify )"
+
+# @ECLASS_VARIABLE: SRCVERIFY_IDENTITY
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# Exact certificate identity (SAN: email or URI) the bundles must carry.
+# Set together with SRCVERIFY_OIDC_ISSUER; unset to use the release map.
+
+# @ECLASS_VARIABLE: SRCVERIFY_OIDC_ISSUER
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# Exact OIDC issuer URL that goes with SRCVERIFY_IDENTITY.
+
+# @ECLASS_VARIABLE: SRCVERIFY_MAP
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# A release map (YAML) to resolve signers from instead of srcverify's
+# shipped map, e.g. "${FILESDIR}/srcverify-map.yaml".
+
+# @ECLASS_VARIABLE: SRCVERIFY_TRUST_ROOT
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# A trust-root pin directory (authenticated offline through its TUF
+# metadata) instead of the pin shipped with srcverify.
+
+# @ECLASS_VARIABLE: SRCVERIFY_TRUSTED_ROOT
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# A trusted_root.json used as is, NOT TUF-authenticated (private Sigstore
+# instances and tests). Excludes SRCVERIFY_TRUST_ROOT.
+
+# @ECLASS_VARIABLE: SRCVERIFY_ARGS
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# Bash array of further arguments for "srcverify verify".
+
+# @ECLASS_VARIABLE: SRCVERIFY_COMMAND
+# @USER_VARIABLE
+# @DESCRIPTION:
+# The srcverify command.
+: "${SRCVERIFY_COMMAND:=srcverify}"
+
+# @FUNCTION: _srcverify_bundle_for
+# @INTERNAL
+# @USAGE: <distfile>
+# @DESCRIPTION:
+# Print the name of the distfile's bundle in A, or nothing.
+_srcverify_bundle_for() {
+	local f=${1} suffix x
+	for suffix in .sigstore.json .sigstore; do
+		for x in ${A}; do
+			if [[ ${x} == "${f}${suffix}" ]]; then
+				echo "${x}"
+				return 0
+			fi
+		done
+	done
+}
+
+# @FUNCTION: _srcverify_is_bundle
+# @INTERNAL
+# @USAGE: <distfile>
+# @DESCRIPTION:
+# Succeed when the distfile is a Sigstore bundle.
+_srcverify_is_bundle() {
+	[[ ${1} == *.sigstore || ${1} == *.sigstore.json ]]
+}
+
+# @FUNCTION: srcverify_verify_file
+# @USAGE: <file> <bundle>
+# @DESCRIPTION:
+# Verify one file against its bundle; die when it does not verify or cannot
+# be checked. The release map sees the file's own name.
+srcverify_verify_file() {
+	debug-print-function ${FUNCNAME} "$@"
+	[[ ${#} -eq 2 ]] || die "${FUNCNAME}: usage: ${FUNCNAME} <file> <bundle>"
+	local file=${1} bundle=${2}
+	local -a args=( verify --bundle "${bundle}" )
+
+	if [[ -n ${SRCVERIFY_IDENTITY} || -n ${SRCVERIFY_OIDC_ISSUER} ]]; then
+		[[ -n ${SRCVERIFY_IDENTITY} && -n ${SRCVERIFY_OIDC_ISSUER} ]] ||
+			die "${ECLASS}: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
+		args+=( --cert-identity "${SRCVERIFY_IDENTITY}" --cert-oidc-issuer "${SRCVERIFY_OIDC_ISSUER}" )
+	elif [[ -n ${SRCVERIFY_MAP} ]]; then
+		args+=( --map "${SRCVERIFY_MAP}" )
+	fi
+	if [[ -n ${SRCVERIFY_TRUST_ROOT} && -n ${SRCVERIFY_TRUSTED_ROOT} ]]; then
+		die "${ECLASS}: set SRCVERIFY_TRUST_ROOT or SRCVERIFY_TRUSTED_ROOT, not both"
+	elif [[ -n ${SRCVERIFY_TRUST_ROOT} ]]; then
+		args+=( --trust-root "${SRCVERIFY_TRUST_ROOT}" )
+	elif [[ -n ${SRCVERIFY_TRUSTED_ROOT} ]]; then
+		args+=( --trusted-root "${SRCVERIFY_TRUSTED_ROOT}" )
+	fi
+	args+=( "${SRCVERIFY_ARGS[@]}" "${file}" )
+
+	einfo "Verifying ${file##*/} against ${bundle##*/} (srcverify, offline) ..."
+	"${SRCVERIFY_COMMAND}" "${args[@]}" ||
+		die "${ECLASS}: ${file##*/} failed Sigstore verification (srcverify exit $?): see the message above"
+}
+
+# @FUNCTION: srcverify_verify_distfiles
+# @DESCRIPTION:
+# Verify every distfile in A that has a bundle in A. Dies when none has one,
+# so that a SRC_URI without bundles never passes silently.
+srcverify_verify_distfiles() {
+	debug-print-function ${FUNCNAME} "$@"
+	local f bundle verified=0
+	for f in ${A}; do
+		_srcverify_is_bundle "${f}" && continue
+		bundle=$(_srcverify_bundle_for "${f}")
+		[[ -n ${bundle} ]] || continue
+		srcverify_verify_file "${DISTDIR}/${f}" "${DISTDIR}/${bundle}"
+		verified=$(( verified + 1 ))
+	done
+	[[ ${verified} -gt 0 ]] ||
+		die "${ECLASS}: no distfile in A has a Sigstore bundle (NAME.sigstore or NAME.sigstore.json) beside it"
+}
+
+# @FUNCTION: srcverify_src_unpack
+# @DESCRIPTION:
+# With USE=verify-sig, verify the distfiles that have bundles; then unpack
+# every distfile that is not a bundle.
+srcverify_src_unpack() {
+	debug-print-function ${FUNCNAME} "$@"
+	use verify-sig && srcverify_verify_distfiles
+	local f
+	local -a distfiles=()
+	for f in ${A}; do
+		_srcverify_is_bundle "${f}" || distfiles+=( "${f}" )
+	done
+	[[ ${#distfiles[@]} -eq 0 ]] || unpack "${distfiles[@]}"
+}
+
+fi
+
+EXPORT_FUNCTIONS src_unpack
