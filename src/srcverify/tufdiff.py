@@ -4,8 +4,9 @@
 (or any two pins): reference time, root and role versions, the keys and
 thresholds each role is delegated to, the pinned target files, and the
 entries of ``trusted_root.json`` -- transparency logs, CT logs, certificate
-authorities and timestamp authorities added or removed, and validity windows
-changed. Lines start with ``+`` (added), ``-`` (removed) or ``~`` (changed).
+authorities and timestamp authorities added or removed, validity windows
+changed, certificate chains re-issued. Lines start with ``+`` (added), ``-``
+(removed) or ``~`` (changed).
 
 This module only compares; it authenticates nothing and reads no files.
 """
@@ -16,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from srcverify.errors import TrustRootError
 from srcverify.pinrecord import format_time
@@ -114,7 +115,16 @@ def _entries(
         was, now = _window(before[k]), _window(after[k])
         if was != now:
             lines.append(f"~ {kind} {name(after[k])} validity {was} -> {now}")
+        if _chain_digest(before[k]) != _chain_digest(after[k]):
+            lines.append(f"~ {kind} {name(after[k])} certificate chain changed")
     return lines
+
+
+def _chain_digest(entry: object) -> str | None:
+    if not isinstance(entry, CertificateAuthority):
+        return None
+    der = b"".join(cert.public_bytes(Encoding.DER) for cert in entry.certificates)
+    return hashlib.sha256(der).hexdigest()
 
 
 def _window(entry: object) -> str:
@@ -134,8 +144,13 @@ def _log_name(log: LogKey) -> str:
 
 
 def _ca_key(ca: CertificateAuthority) -> str:
-    der = b"".join(cert.public_bytes(Encoding.DER) for cert in ca.certificates)
-    return f"{ca.uri}|{hashlib.sha256(der).hexdigest()}"
+    """A CA is its URI, subject and root key; a re-issued chain is a change, not a new CA."""
+    root_key = (
+        ca.certificates[-1]
+        .public_key()
+        .public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    )
+    return f"{ca.uri}|{ca.subject}|{hashlib.sha256(root_key).hexdigest()}"
 
 
 def _ca_name(ca: CertificateAuthority) -> str:

@@ -113,7 +113,8 @@ def read_pin_dir(pin_dir: Path) -> tuple[bytes, dict[str, bytes]]:
                     files[path.relative_to(pin_dir).as_posix()] = path.read_bytes()
     except OSError as exc:
         raise InputError(
-            f"cannot read trust root pin {pin_dir}: {exc.strerror or exc}", step="trust-root"
+            f"cannot read trust root pin file {exc.filename or pin_dir}: {exc.strerror or exc}",
+            step="trust-root",
         ) from exc
     return record, files
 

@@ -39,7 +39,7 @@ from tuf.api.serialization import DeserializationError
 from tuf.ngclient.fetcher import FetcherInterface
 from tuf.ngclient.updater import Updater
 
-from srcverify.errors import InputError, TrustRootError, TufError
+from srcverify.errors import InputError, SrcverifyError, TrustRootError, TufError
 from srcverify.pinrecord import PinRecord
 from srcverify.tufpin import (
     PIN_RECORD,
@@ -196,12 +196,16 @@ def _run_client(
         for path in sorted((cache / "root_history").glob("*.root.json")):
             if int(path.name.split(".")[0]) > old.root_chain[-1]:
                 result[f"metadata/{path.name}"] = (path.read_bytes(), base_url + path.name)
+    except SrcverifyError:
+        raise
     except tuf_exceptions.RepositoryError as exc:
         raise TufError(f"update: the repository's metadata does not verify: {exc}") from exc
-    except tuf_exceptions.DownloadError as exc:
-        raise TrustRootError(f"update: download from {base_url} failed: {exc}") from exc
-    except OSError as exc:
-        raise TrustRootError(f"update: {exc.strerror or exc}") from exc
+    except Exception as exc:
+        # Download errors: tuf's DownloadError, OSError, and whatever the HTTP
+        # stack raises while a body is streamed (urllib3's ProtocolError...).
+        raise TrustRootError(
+            f"update: download from {base_url} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     return result
 
 
