@@ -90,6 +90,8 @@ def test_is_pinned_target() -> None:
     assert is_pinned_target("trusted_root.json")
     assert is_pinned_target("signing_config.v0.2.json")
     assert not is_pinned_target("rekor.pub")
+    assert not is_pinned_target("signing_config/../../escape.json")
+    assert not is_pinned_target("signing_config\\..\\x.json")
 
 
 # --- rejected, each for its own reason -------------------------------------------

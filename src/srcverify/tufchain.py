@@ -49,7 +49,13 @@ _ROOT_FILE = re.compile(r"metadata/([1-9][0-9]{0,8})\.root\.json")
 
 
 def is_pinned_target(name: str) -> bool:
-    """Whether a TUF target name is one a pin keeps (trusted root, signing configs)."""
+    """Whether a TUF target name is one a pin keeps (trusted root, signing configs).
+
+    Names with a path separator or a leading dot never are, so a target name
+    cannot steer a file outside the pin's ``targets/`` directory.
+    """
+    if "/" in name or "\\" in name or name.startswith("."):
+        return False
     return name == TRUSTED_ROOT or fnmatch(name, "signing_config*.json")
 
 
