@@ -164,6 +164,19 @@ def test_v1_key_name_must_match_origin() -> None:
         verify_checkpoint(renamed, ecdsa_log(), root_hash=ROOT, tree_size=SIZE)
 
 
+def test_v1_origin_of_another_form_is_rejected() -> None:
+    # An ECDSA key ID does not commit to the key name: a checkpoint whose
+    # origin and key name are another log's, signed by the right key.
+    text = checkpoint_text("log.elsewhere.test", SIZE, ROOT)
+    key_id = ecdsa_log().log_id
+    note = f"{text}\n{sig_line('log.elsewhere.test', key_id, sign(ECDSA_LOG_KEY, text.encode()))}"
+    with pytest.raises(
+        TransparencyLogError,
+        match=r"origin 'log.elsewhere.test' is not of the form '<host> - <tree id>'",
+    ):
+        verify_checkpoint(note, ecdsa_log(), root_hash=ROOT, tree_size=SIZE)
+
+
 def test_bad_signature_from_the_log_key_is_rejected() -> None:
     text = checkpoint_text(V2_NAME, SIZE, ROOT)
     signed_other = _v2(checkpoint_text(V2_NAME, SIZE + 1, ROOT))

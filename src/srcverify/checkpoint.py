@@ -20,6 +20,8 @@ How the log signs:
 * Rekor v1 (ECDSA): origin ``<host> - <tree id>``, key name ``<host>``,
   key ID the first 4 bytes of SHA-256 of the key's DER SubjectPublicKeyInfo
   (= the trusted root's log id); ECDSA with SHA-256 over the note text.
+  The key ID does not commit to the name, so origins of other forms are
+  rejected for such logs.
 * Rekor v2 (Ed25519): origin and key name are the log's host name, key ID
   the first 4 bytes of SHA-256(name || 0x0A || 0x01 || raw key) (= the
   trusted root's log id); Ed25519 over the note text.
@@ -208,6 +210,15 @@ def verify_checkpoint(
             hash or tree size other than the inclusion proof's.
     """
     checkpoint = Checkpoint.parse(envelope)
+    if not isinstance(log.public_key, Ed25519PublicKey) and not _REKOR_V1_ORIGIN.fullmatch(
+        checkpoint.origin
+    ):
+        # An ECDSA key ID does not commit to a name: at least insist on the
+        # origin form Rekor v1 (the only log signing notes this way) uses.
+        raise TransparencyLogError(
+            f"checkpoint origin {checkpoint.origin!r} is not of the form '<host> - <tree id>' "
+            f"that Rekor v1 logs such as {_name(log)} sign"
+        )
     name = key_name_for_origin(checkpoint.origin)
     key_ids = log_key_ids(log, name)
     signatures = checkpoint.note.signatures
@@ -224,7 +235,7 @@ def verify_checkpoint(
         if not verify_log_signature(log, sig.signature, message):
             raise TransparencyLogError(
                 f"checkpoint signature by {sig.name} (key ID {sig.key_id.hex()}) does not verify "
-                f"with the key of log {log.base_url or log.log_id.hex()}"
+                f"with the key of log {_name(log)}"
             )
     if checkpoint.root_hash != root_hash:
         sizes = (
@@ -332,6 +343,10 @@ def _decode_hash(line: str) -> bytes | None:
     except (binascii.Error, ValueError):
         return None
     return value if len(value) == HASH_SIZE else None
+
+
+def _name(log: LogKey) -> str:
+    return log.base_url or log.log_id.hex()
 
 
 def _describe(signatures: tuple[NoteSignature, ...]) -> str:
