@@ -322,7 +322,8 @@ class _Reader(NodeReader):
         if claims is None:
             return None
         if not claims:
-            self.fail(node, f"{context}: give at least one claim")
+            if isinstance(node, yaml.MappingNode) and not node.value:
+                self.fail(node, f"{context}: give at least one claim")
             return None
         values = {name: self.string(claims, name, context) for name in claims}
         if any(value is None for value in values.values()):

@@ -99,6 +99,8 @@ class NodeReader:
         return root
 
     def key(self, node: yaml.Node, context: str) -> str | None:
+        """A key's text. A number (``3.10:``) is reported but its text is
+        returned, so that what it names is still checked."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str":
             return str(node.value)
         if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "int", _TAG + "float"):
@@ -107,8 +109,8 @@ class NodeReader:
                 f'{context}: key {node.value} must be quoted ("{node.value}"); '
                 f"unquoted, YAML reads it as {kind(node)}",
             )
-        else:
-            self.fail(node, f"{context}: keys must be strings, found {kind(node)}")
+            return str(node.value)
+        self.fail(node, f"{context}: keys must be strings, found {kind(node)}")
         return None
 
     def entries(self, node: yaml.Node, context: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
@@ -140,6 +142,8 @@ class NodeReader:
         allowed = [*required, *optional]
         fields: Fields = {}
         for name, key_node, value in self.entries(node, context):
+            if key_node.tag != _TAG + "str":
+                continue  # a number as a key: reported already
             if name not in allowed:
                 self.fail(
                     key_node,
