@@ -143,6 +143,9 @@ def verify_timestamp(
             return _verify_with(token, scheme, embedded, authority)
         except _Rejected as rejection:
             rejections.append(rejection)
+        except tsp.CERTIFICATE_ERRORS as exc:  # an undecodable trusted certificate
+            who = authority.subject or authority.uri
+            rejections.append(_Rejected(0, f"trusted TSA '{who}' cannot be used: {exc}"))
     best = max(rejections, key=lambda r: r.rank)  # the first of the furthest
     raise TimestampError(best.message)
 

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from srcverify import der
 from srcverify.der import SEQUENCE, SET, DerError, Element, context_tag
 from srcverify.errors import TimestampError
 
 __all__ = [
+    "CERTIFICATE_ERRORS",
     "CONTENT_TYPE",
     "MESSAGE_DIGEST",
     "SIGNED_DATA",
@@ -46,6 +48,16 @@ CONTENT_TYPE = "1.2.840.113549.1.9.3"
 MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
 SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+
+#: What cryptography raises while decoding a malformed certificate (not only ValueError).
+CERTIFICATE_ERRORS = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    UnsupportedAlgorithm,
+)
 
 _STATUS = {2: "rejection", 3: "waiting", 4: "revocationWarning", 5: "revocationNotification"}
 
@@ -208,9 +220,13 @@ def _certificates(element: Element | None) -> tuple[x509.Certificate, ...]:
         if choice.tag != SEQUENCE:
             continue  # other CertificateChoices (attribute certificates ...) are not used
         try:
-            result.append(x509.load_der_x509_certificate(choice.raw))
-        except ValueError as exc:
-            raise TimestampError(f"embedded certificate {i} is not a DER certificate") from exc
+            cert = x509.load_der_x509_certificate(choice.raw)
+            # cryptography decodes fields lazily: decode now, so later use cannot fail
+            _ = (cert.subject, cert.issuer, cert.serial_number, cert.extensions)
+            _ = (cert.public_key(), cert.not_valid_before_utc, cert.not_valid_after_utc)
+        except CERTIFICATE_ERRORS as exc:
+            raise TimestampError(f"embedded certificate {i} is malformed: {exc}") from exc
+        result.append(cert)
     return tuple(result)
 
 

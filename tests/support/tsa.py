@@ -203,6 +203,7 @@ class TestTSA:
         tst_version: int = 1,
         omit_attrs: Collection[str] = (),
         signed_by: TestTSA | None = None,
+        ess_cert_hash: bytes | None = None,
     ) -> bytes:
         """A DER ``TimeStampResp`` whose imprint is ``hash_name(signature)``.
 
@@ -226,6 +227,8 @@ class TestTSA:
             omit_attrs: signed attribute names to leave out (``content-type``,
                 ``message-digest``, ``signing-certificate-v2``).
             signed_by: sign with that TSA's leaf key while naming this leaf.
+            ess_cert_hash: write this certHash in the signing-certificate-v2
+                attribute instead of the leaf's SHA-256.
         """
         if status not in (0, 1):
             return d.sequence(d.sequence(d.integer(status), d.sequence(d.utf8_string("no"))))
@@ -250,7 +253,7 @@ class TestTSA:
             ),
             "signing-time": _utc_time(at),
             "signing-certificate-v2": d.sequence(
-                d.sequence(d.sequence(d.octet_string(_sha256(self.leaf)))),
+                d.sequence(d.sequence(d.octet_string(ess_cert_hash or _sha256(self.leaf)))),
             ),
         }
         signed_attrs = d.set_of(
@@ -282,7 +285,7 @@ class TestTSA:
             d.integer(3),
             d.set_of(d.sequence(d.oid(OID[signer_hash]))),
             d.sequence(d.oid(econtent_type), d.context(0, d.octet_string(tst_info))),
-            *([d.context(0, b"".join(certs))] if certs else []),
+            *([d.context(0, b"".join(sorted(certs)))] if certs else []),  # DER SET order
             d.set_of(signer_info),
         )
         token = d.sequence(d.oid(OID["signed-data"]), d.context(0, signed_data))
