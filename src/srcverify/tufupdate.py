@@ -48,6 +48,7 @@ from srcverify.tufpin import (
     AuthenticatedPin,
     is_pinned_target,
     read_pin_dir,
+    verify_pin,
     verify_pin_dir,
 )
 
@@ -99,8 +100,8 @@ def update_pin(pin_dir: Path, source: str, *, now: datetime) -> PinUpdate:
         TrustRootError: the repository could not be reached or a download failed.
     """
     pin_dir = pin_dir.resolve()
-    old = verify_pin_dir(pin_dir)
     record_json, old_files = read_pin_dir(pin_dir)
+    old = verify_pin(record_json, old_files)  # the bootstrap must itself be authentic
     old_record = PinRecord.from_json(record_json)
     base_url, fetcher = _source(source)
     try:
