@@ -129,13 +129,13 @@ srcverify_verify_file() {
 
 	if [[ -n ${SRCVERIFY_IDENTITY} || -n ${SRCVERIFY_OIDC_ISSUER} ]]; then
 		[[ -n ${SRCVERIFY_IDENTITY} && -n ${SRCVERIFY_OIDC_ISSUER} ]] ||
-			die "${ECLASS}: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
+			die "srcverify.eclass: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
 		args+=( --cert-identity "${SRCVERIFY_IDENTITY}" --cert-oidc-issuer "${SRCVERIFY_OIDC_ISSUER}" )
 	elif [[ -n ${SRCVERIFY_MAP} ]]; then
 		args+=( --map "${SRCVERIFY_MAP}" )
 	fi
 	if [[ -n ${SRCVERIFY_TRUST_ROOT} && -n ${SRCVERIFY_TRUSTED_ROOT} ]]; then
-		die "${ECLASS}: set SRCVERIFY_TRUST_ROOT or SRCVERIFY_TRUSTED_ROOT, not both"
+		die "srcverify.eclass: set SRCVERIFY_TRUST_ROOT or SRCVERIFY_TRUSTED_ROOT, not both"
 	elif [[ -n ${SRCVERIFY_TRUST_ROOT} ]]; then
 		args+=( --trust-root "${SRCVERIFY_TRUST_ROOT}" )
 	elif [[ -n ${SRCVERIFY_TRUSTED_ROOT} ]]; then
@@ -145,7 +145,7 @@ srcverify_verify_file() {
 
 	einfo "Verifying ${file##*/} against ${bundle##*/} (srcverify, offline) ..."
 	"${SRCVERIFY_COMMAND}" "${args[@]}" ||
-		die "${ECLASS}: ${file##*/} failed Sigstore verification (srcverify exit $?): see the message above"
+		die "srcverify.eclass: ${file##*/} failed Sigstore verification (srcverify exit $?): see the message above"
 }
 
 # @FUNCTION: srcverify_verify_distfiles
@@ -163,7 +163,7 @@ srcverify_verify_distfiles() {
 		verified=$(( verified + 1 ))
 	done
 	[[ ${verified} -gt 0 ]] ||
-		die "${ECLASS}: no distfile in A has a Sigstore bundle (NAME.sigstore or NAME.sigstore.json) beside it"
+		die "srcverify.eclass: no distfile in A has a Sigstore bundle (NAME.sigstore or NAME.sigstore.json) beside it"
 }
 
 # @FUNCTION: srcverify_src_unpack

@@ -35,6 +35,11 @@ from tests.packaging.support import (
 MACROS = PACKAGING / "rpm" / "macros.srcverify"
 EXAMPLE_SPEC = PACKAGING / "rpm" / "python3.13-example.spec"
 SELF_SPEC = PACKAGING / "rpm" / "python-srcverify.spec"
+# srcverify's verdict on a changed byte: rejected at the artifact step, digests shown
+TAMPERED = (
+    r"REJECTED \S*/Python-3\.13\.5\.tar\.xz: artifact: artifact sha256 [0-9a-f]{64} "
+    r"does not match the digest the bundle signed"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +93,10 @@ def test_example_spec_prep_verifies_release_then_unpacks(
     assert result.returncode == 0, result.log
     # the identity came from the map: no identity flags on the command line
     assert "--cert-identity" not in result.log
-    assert re.search(r"\+ srcverify verify --map '[^']*srcverify-map.yaml'", result.log)
+    # (rpm's shell trace prints the command without the macro's quotes)
+    assert re.search(
+        r"\+ srcverify verify --map \S*/srcverify-map\.yaml --trusted-root ", result.log
+    )
     assert f"signed by {cpython_release.identity}" in result.log
     assert (topdir / "BUILD" / "Python-3.13.5" / "README").is_file()
 
@@ -99,7 +107,7 @@ def test_example_spec_prep_fails_on_one_changed_byte(
     flip_one_byte(cpython_release.tarball)
     result = rpmbuild_prep(EXAMPLE_SPEC, topdir, env, trust_defines(cpython_release))
     assert result.returncode != 0
-    assert "REJECTED" in result.log and "Python-3.13.5.tar.xz" in result.log, result.log
+    assert re.search(TAMPERED, result.log), result.log
     assert "Bad exit status from" in result.log and "(%prep)" in result.log
     # %setup never ran: nothing was unpacked from the bad tarball
     assert not (topdir / "BUILD" / "Python-3.13.5").exists()
@@ -127,7 +135,7 @@ def test_example_spec_prep_fails_without_network_on_tampering(
         EXAMPLE_SPEC, topdir, env, trust_defines(cpython_release), prefix=("unshare", "-n")
     )
     assert result.returncode != 0
-    assert "REJECTED" in result.log, result.log
+    assert re.search(TAMPERED, result.log), result.log
 
 
 def test_example_spec_prep_verifies_real_cpython_release_with_shipped_map_and_pin(
@@ -140,7 +148,9 @@ def test_example_spec_prep_verifies_real_cpython_release_with_shipped_map_and_pi
     result = rpmbuild_prep(EXAMPLE_SPEC, topdir, env)
     assert result.returncode == 0, result.log[-3000:]
     # no map, trust root or identity on the command line: the shipped defaults
-    assert re.search(r"\+ srcverify verify --bundle '[^']*\.sigstore' '[^']*\.tar\.xz'", result.log)
+    assert re.search(
+        r"\+ srcverify verify --bundle \S+\.sigstore \S+/Python-3\.13\.5\.tar\.xz\n", result.log
+    )
     assert "signed by thomas@python.org (https://accounts.google.com)" in result.log
     assert (topdir / "BUILD" / "Python-3.13.5" / "configure").is_file()
 
@@ -177,7 +187,7 @@ def test_macro_explicit_identity_and_trusted_root_source(
     )
     result = rpmbuild_prep(spec, topdir, env)
     assert result.returncode == 0, result.log
-    assert f"--cert-identity '{cpython_release.identity}'" in result.log
+    assert f"--cert-identity {cpython_release.identity} " in result.log
     assert "--trusted-root" in result.log and "NOT TUF-authenticated" in result.log
     assert "--map" not in result.log
 
@@ -208,7 +218,7 @@ def test_macro_map_source(topdir: Path, cpython_release: Release, env: dict[str,
     )
     result = rpmbuild_prep(spec, topdir, env)
     assert result.returncode == 0, result.log
-    assert re.search(r"--map '[^']*/SOURCES/srcverify-map.yaml'", result.log)
+    assert re.search(r"--map \S*/SOURCES/srcverify-map\.yaml ", result.log)
     assert f"signed by {cpython_release.identity}" in result.log
 
 
@@ -227,7 +237,7 @@ def test_macro_managed_key_source(topdir: Path, env: dict[str, str]) -> None:
     )
     result = rpmbuild_prep(spec, topdir, env)
     assert result.returncode == 0, result.log
-    assert re.search(r"--key '[^']*/SOURCES/key.pub'", result.log)
+    assert re.search(r"--key \S*/SOURCES/key\.pub ", result.log)
     flip_one_byte(release.tarball)
     assert rpmbuild_prep(spec, topdir, env).returncode != 0
 
@@ -247,7 +257,7 @@ def test_macro_trust_root_pin_source_with_real_release(topdir: Path, env: dict[s
     )
     result = rpmbuild_prep(spec, topdir, env)
     assert result.returncode == 0, result.log
-    assert "--trust-root '" in result.log and ".srcverify-trust-root-2'" in result.log
+    assert re.search(r"--trust-root \S*/BUILD/\.srcverify-trust-root-2 ", result.log)
     assert "signed by thomas@python.org" in result.log
 
 
