@@ -25,6 +25,7 @@ from srcverify.bundle import Bundle
 from srcverify.errors import TimestampError, VerificationError
 from srcverify.timestamps import VerifiedTimestamp, verify_timestamp
 from srcverify.trustroot import CertificateAuthority, TrustedRoot
+from tests.support import der_encode as d
 from tests.support.tsa import OID, TestTSA
 
 SIGNATURE = b"the artifact signature bytes"
@@ -141,6 +142,33 @@ def test_defect_is_rejected_for_its_reason(options: dict[str, Any], reason: str)
     with pytest.raises(TimestampError, match=reason) as info:
         verify(TSA.timestamp(SIGNATURE, AT, **options))
     assert info.value.step == "timestamp"
+
+
+def _swap_last(data: bytes, old: str, new: str) -> bytes:
+    """Replace the last encoding of OID ``old`` with OID ``new`` (same length)."""
+    old_der, new_der = d.oid(old), d.oid(new)
+    assert len(old_der) == len(new_der)
+    index = data.rindex(old_der)
+    return data[:index] + new_der + data[index + len(old_der) :]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (OID["sha256"], "2.16.840.1.101.3.4.2.4", r"SignerInfo digest algorithm: .*found 2\.16"),
+        (OID["ecdsa-with-sha256"], OID["ecdsa-with-sha384"], "hashes with sha384, digestAlg"),
+        (
+            OID["ecdsa-with-sha256"],
+            "1.2.840.10045.4.3.9",
+            r"algorithm 1\.2\.840\.10045\.4\.3\.9 is not",
+        ),
+    ],
+    ids=["sha224-digest", "hash-mismatch", "unknown-signature-algorithm"],
+)
+def test_signer_algorithms_are_checked(old: str, new: str, reason: str) -> None:
+    response = _swap_last(TSA.timestamp(SIGNATURE, AT), old, new)
+    with pytest.raises(TimestampError, match=reason):
+        verify(response)
 
 
 def test_imprint_over_other_bytes_is_rejected() -> None:

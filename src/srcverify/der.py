@@ -38,6 +38,7 @@ __all__ = [
     "Reader",
     "context_tag",
     "parse",
+    "tag_name",
 ]
 
 BOOLEAN = 0x01
