@@ -42,6 +42,8 @@ TARBALL = CORPUS / "cpython" / "artifacts" / "Python-3.13.5.tar.xz"
 TARBALL_BUNDLE = CORPUS / "cpython" / "bundles" / "Python-3.13.5.tar.xz.sigstore"
 TARBALL_IDENTITY = ("thomas@python.org", "https://accounts.google.com")
 CPYTHON_CASES = CORPUS / "cpython" / "cases.json"
+PRODUCTION_ROOT = CORPUS / "trust" / "production" / "trusted_root.json"
+INFO_ROW = "srcverify --trusted-root (info)"
 MIB = 1 << 20
 
 # The floor: what any Python verifier pays at least (interpreter, cryptography, hashing).
@@ -113,18 +115,19 @@ def bench_cli(b: Bench) -> dict[str, Any]:
             raise Skip(f"corpus file {path} is absent")
     identity, issuer = TARBALL_IDENTITY
     who = ["--cert-identity", identity, "--cert-oidc-issuer", issuer]
-    sigstore_verify = [*b.sigstore, "verify", "identity", "--offline", "--bundle"]
+    sigstore_verify = [*b.sigstore, "verify", "identity", "--offline"]
+    srcverify_verify = [*b.srcverify, "verify"]
+    tail = ["--bundle", str(TARBALL_BUNDLE), *who, str(TARBALL)]
     commands: dict[str, tuple[list[str], dict[str, str]]] = {
-        "srcverify": (
-            [*b.srcverify, "verify", "--bundle", str(TARBALL_BUNDLE), *who, str(TARBALL)],
-            b.env,
-        ),
-        "sigstore-python": (
-            [*sigstore_verify, str(TARBALL_BUNDLE), *who, str(TARBALL)],
-            b.sigstore_env,
-        ),
+        "srcverify": ([*srcverify_verify, *tail], b.env),
+        "sigstore-python": ([*sigstore_verify, *tail], b.sigstore_env),
         "floor": ([b.python, "-c", FLOOR_CODE, str(TARBALL)], b.env),
     }
+    if PRODUCTION_ROOT.is_file():  # informational: the same without authenticating the TUF pin
+        commands[INFO_ROW] = (
+            [*srcverify_verify, "--trusted-root", str(PRODUCTION_ROOT), *tail],
+            b.env,
+        )
     for name, (argv, env) in commands.items():  # warm-up: page cache, bytecode, TUF cache
         check(run_timed(argv, env), f"{name} (warm-up)")
     seeded = sorted(
@@ -135,20 +138,24 @@ def bench_cli(b: Bench) -> dict[str, Any]:
         "trusted_root.json and signing_config.v0.2.json into its TUF target cache under the "
         "throwaway HOME/XDG dirs (" + ", ".join(seeded) + ") and never contacts the TUF repo."
     )
-    offline = _offline_check(b, {k: v for k, v in commands.items() if k != "floor"})
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(b.args.runs):  # interleaved, so drift hits all three alike
+    offline = _offline_check(b, {k: commands[k] for k in ("srcverify", "sigstore-python")})
+    runs: dict[str, list[procs.Run]] = {name: [] for name in commands}
+    for _ in range(b.args.runs):  # interleaved, so drift hits all commands alike
         for name, (argv, env) in commands.items():
-            samples[name].append(check(run_timed(argv, env), name).wall)
-    walls = {name: Summary.of(values) for name, values in samples.items()}
+            runs[name].append(check(run_timed(argv, env), name))
+    walls = {name: Summary.of([r.wall for r in rs]) for name, rs in runs.items()}
+    cpus = {name: Summary.of([r.cpu or 0.0 for r in rs]) for name, rs in runs.items()}
     return {
         "artifact": str(TARBALL),
         "artifact_bytes": TARBALL.stat().st_size,
         "commands": {name: argv for name, (argv, _) in commands.items()},
         "offline_check": offline,
         "wall_seconds": {name: s.to_json() for name, s in walls.items()},
+        "cpu_seconds": {name: s.to_json() for name, s in cpus.items()},
         "sigstore_over_srcverify": walls["sigstore-python"].median / walls["srcverify"].median,
         "srcverify_over_floor": walls["srcverify"].median / walls["floor"].median,
+        "cpu_sigstore_over_srcverify": cpus["sigstore-python"].median / cpus["srcverify"].median,
+        "cpu_srcverify_over_floor": cpus["srcverify"].median / cpus["floor"].median,
     }
 
 
@@ -179,12 +186,21 @@ def bench_throughput(b: Bench) -> dict[str, Any]:
     except ImportError as exc:
         raise CommandFailed(f"cannot import a verifier: {exc}") from exc
     ours, theirs = Summary.of(result.srcverify_rates), Summary.of(result.sigstore_rates)
+    ours_cpu, theirs_cpu = (
+        Summary.of(result.srcverify_cpu_rates),
+        Summary.of(result.sigstore_cpu_rates),
+    )
     return {
         "cases_indexed_pass": len(cases),
         "cases_used": result.cases,
         "cases_skipped": [{"id": i, "reason": r} for i, r in result.skipped],
         "per_second": {"srcverify": ours.to_json(), "sigstore-python": theirs.to_json()},
+        "per_cpu_second": {
+            "srcverify": ours_cpu.to_json(),
+            "sigstore-python": theirs_cpu.to_json(),
+        },
         "srcverify_over_sigstore": ours.median / theirs.median,
+        "cpu_srcverify_over_sigstore": ours_cpu.median / theirs_cpu.median,
     }
 
 
@@ -274,31 +290,40 @@ def _verdict(key: str, value: float) -> str:
 
 
 def report_cli(r: dict[str, Any]) -> str:
-    rows = [["command", "median s", "min s", "max s"]]
+    rows = [["command", "median s", "min s", "max s", "median CPU s"]]
     for name, s in r["wall_seconds"].items():
-        rows.append([name, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['max']:.3f}"])
+        cpu = r["cpu_seconds"][name]["median"]
+        row = [name, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['max']:.3f}", f"{cpu:.3f}"]
+        rows.append(row)
     a, f = r["sigstore_over_srcverify"], r["srcverify_over_floor"]
+    ca, cf = r["cpu_sigstore_over_srcverify"], r["cpu_srcverify_over_floor"]
     return "\n".join(
         [
             f"(a) CLI wall time, {Path(r['artifact']).name} ({r['artifact_bytes'] / 1e6:.1f} MB)",
             _table(rows),
-            f"  sigstore-python / srcverify = {a:.2f}x   ({_verdict('cli_vs_sigstore', a)})",
-            f"  srcverify / floor           = {f:.2f}x   ({_verdict('cli_vs_floor', f)})",
+            f"  sigstore-python / srcverify = {a:.2f}x   ({_verdict('cli_vs_sigstore', a)})"
+            f"   [CPU time: {ca:.2f}x]",
+            f"  srcverify / floor           = {f:.2f}x   ({_verdict('cli_vs_floor', f)})"
+            f"   [CPU time: {cf:.2f}x]",
             f"  offline: {r['offline_check']}",
         ]
     )
 
 
 def report_throughput(r: dict[str, Any]) -> str:
-    rows = [["verifier", "median /s", "best /s", "worst /s"]]
+    rows = [["verifier", "median /s", "best /s", "worst /s", "median /CPU s"]]
     for name, s in r["per_second"].items():
-        rows.append([name, f"{s['median']:.1f}", f"{s['max']:.1f}", f"{s['min']:.1f}"])
-    ratio = r["srcverify_over_sigstore"]
+        cpu = r["per_cpu_second"][name]["median"]
+        rows.append(
+            [name, f"{s['median']:.1f}", f"{s['max']:.1f}", f"{s['min']:.1f}", f"{cpu:.1f}"]
+        )
+    ratio, cpu_ratio = r["srcverify_over_sigstore"], r["cpu_srcverify_over_sigstore"]
     lines = [
         f"(b) in-process digest-only verifications per second, {r['cases_used']} of "
         f"{r['cases_indexed_pass']} expected-pass CPython bundles",
         _table(rows),
-        f"  srcverify / sigstore-python = {ratio:.2f}x   ({_verdict('throughput', ratio)})",
+        f"  srcverify / sigstore-python = {ratio:.2f}x   ({_verdict('throughput', ratio)})"
+        f"   [CPU time: {cpu_ratio:.2f}x]",
     ]
     lines += [f"  left out: {s['id']}: {s['reason'][:140]}" for s in r["cases_skipped"]]
     return "\n".join(lines)
@@ -364,6 +389,7 @@ def _meta(b: Bench) -> dict[str, Any]:
         "sigstore": version("sigstore"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
         f"{platform.release()}",
+        "load_average_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "runs": b.args.runs,
     }
 

@@ -10,6 +10,7 @@ only child exits. This module does not decide what to run or judge figures.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ class Run:
     wall: float
     stderr: str
     maxrss_kib: int | None = None
+    cpu: float | None = None  # user + system seconds of the child and its descendants
 
     @property
     def maxrss_mib(self) -> float | None:
@@ -59,7 +61,13 @@ def check(run: Run, what: str) -> Run:
 
 
 def run_timed(argv: Sequence[str], env: Mapping[str, str]) -> Run:
-    """Run ``argv`` with stdout discarded; wall time measured here."""
+    """Run ``argv`` with stdout discarded; wall and CPU time measured here.
+
+    CPU time is the growth of this process's RUSAGE_CHILDREN user + system
+    time across the run (children run one at a time), so it is far less
+    sensitive than wall time to other load on the machine.
+    """
+    before = _children_cpu()
     start = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -68,7 +76,14 @@ def run_timed(argv: Sequence[str], env: Mapping[str, str]) -> Run:
     except OSError as exc:
         raise CommandFailed(f"cannot start {argv[0]}: {exc}") from exc
     wall = time.perf_counter() - start
-    return Run(tuple(argv), proc.returncode, wall, proc.stderr.decode(errors="replace"))
+    cpu = _children_cpu() - before
+    stderr = proc.stderr.decode(errors="replace")
+    return Run(tuple(argv), proc.returncode, wall, stderr, cpu=cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_tool(choice: str) -> str:
@@ -94,10 +109,11 @@ def _run_gnu_time(argv: Sequence[str], env: Mapping[str, str]) -> Run:
     if not lines:
         raise CommandFailed(f"{GNU_TIME} gave no figures for {' '.join(argv)}: {run.stderr}")
     _, rss, status = lines[-1].split()
-    return Run(tuple(argv), int(status), run.wall, run.stderr, int(rss))
+    return Run(tuple(argv), int(status), run.wall, run.stderr, int(rss), run.cpu)
 
 
 def _run_wrapper(argv: Sequence[str], env: Mapping[str, str]) -> Run:
+    before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-I", "-S", "-c", WRAPPER, *argv],
@@ -105,12 +121,13 @@ def _run_wrapper(argv: Sequence[str], env: Mapping[str, str]) -> Run:
         capture_output=True,
     )
     wall = time.perf_counter() - start
+    cpu = _children_cpu() - before  # includes the wrapper's own start-up
     stderr = proc.stderr.decode(errors="replace")
     try:
         rss, status = proc.stdout.decode().split()
     except ValueError as exc:
         raise CommandFailed(f"RSS wrapper failed for {' '.join(argv)}: {stderr}") from exc
-    return Run(tuple(argv), int(status), wall, stderr, int(rss))
+    return Run(tuple(argv), int(status), wall, stderr, int(rss), cpu)
 
 
 @dataclass(frozen=True)
