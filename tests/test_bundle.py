@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import json
 from typing import Any
@@ -198,7 +199,7 @@ def test_malformed_bundles_are_rejected_with_the_field(mutate: Any, message: str
 
 
 def test_v02_may_not_use_single_certificate() -> None:
-    with pytest.raises(BundleFormatError, match="not allowed in a v0.2 bundle"):
+    with pytest.raises(BundleFormatError, match=r"not allowed in a v0\.2 bundle"):
         _parse(_bundle("application/vnd.dev.sigstore.bundle+json;version=0.2"))
 
 
@@ -253,10 +254,8 @@ def test_mutated_bundles_give_our_error_or_parse(data: st.DataObject) -> None:
     walk(doc)
     parent, key = data.draw(st.sampled_from(paths))
     parent[key] = data.draw(JSON_VALUES)
-    try:
+    with contextlib.suppress(BundleFormatError):
         _parse(doc)
-    except BundleFormatError:
-        pass
 
 
 def test_every_corpus_cpython_bundle_parses() -> None:

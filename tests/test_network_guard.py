@@ -10,9 +10,11 @@ from tests.conftest import NetworkBlocked
 
 
 def test_outbound_connection_is_blocked() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        with pytest.raises(NetworkBlocked, match="must work offline"):
-            sock.connect(("192.0.2.1", 443))
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(NetworkBlocked, match="must work offline"),
+    ):
+        sock.connect(("192.0.2.1", 443))
 
 
 def test_name_resolution_is_blocked() -> None:
@@ -21,6 +23,8 @@ def test_name_resolution_is_blocked() -> None:
 
 
 def test_loopback_is_blocked_without_marker() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        with pytest.raises(NetworkBlocked):
-            sock.connect(("127.0.0.1", 9))
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(NetworkBlocked, match="must work offline"),
+    ):
+        sock.connect(("127.0.0.1", 9))

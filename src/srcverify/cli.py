@@ -88,7 +88,8 @@ def _add_verify_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--bundle",
         metavar="PATH",
-        help="the bundle (default: ARTIFACT.sigstore.json, then ARTIFACT.sigstore); one ARTIFACT only",
+        help="the bundle (default: ARTIFACT.sigstore.json, then ARTIFACT.sigstore); "
+        "one ARTIFACT only",
     )
     verify.add_argument(
         "--digest",
@@ -106,7 +107,9 @@ def _add_verify_parser(subparsers: Any) -> None:
     issuer.add_argument(
         "--cert-oidc-issuer-regexp", metavar="RE", help="OIDC issuer as a full-match regex"
     )
-    who.add_argument("--key", metavar="PEM", help="verify a managed-key bundle with this public key")
+    who.add_argument(
+        "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
+    )
     who.add_argument("--map", metavar="FILE", help="release map to resolve signers from")
     trust = verify.add_argument_group("trust (default: the shipped TUF-pinned trust root)")
     trust_choice = trust.add_mutually_exclusive_group()
@@ -124,7 +127,9 @@ def _add_verify_parser(subparsers: Any) -> None:
         type=float,
         help="refuse (exit 3) a pinned trust root older than DAYS",
     )
-    verify.add_argument("--json", action="store_true", help="one JSON receipt per artifact on stdout")
+    verify.add_argument(
+        "--json", action="store_true", help="one JSON receipt per artifact on stdout"
+    )
     verify.set_defaults(handler=_run_verify)
 
 
@@ -288,7 +293,11 @@ def _report_success(args: argparse.Namespace, artifact: str, receipt: Any) -> No
         print(json.dumps({"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}))
     when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
     issuer = f" ({receipt.issuer})" if receipt.issuer else ""
-    note = "; log inclusion backed by a signed promise only (v0.1 bundle)" if receipt.promise_only else ""
+    note = (
+        "; log inclusion backed by a signed promise only (v0.1 bundle)"
+        if receipt.promise_only
+        else ""
+    )
     print(
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
         f"bundle v{receipt.bundle_version}{note}",

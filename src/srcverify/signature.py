@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import BinaryIO
+from io import BufferedIOBase
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -32,20 +32,16 @@ __all__ = [
     "verify_over_digest",
 ]
 
-CHUNK_SIZE = 1 << 20
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
-def digest_stream(stream: BinaryIO) -> bytes:
-    """SHA-256 of everything ``stream`` yields, read in 1 MiB chunks."""
-    hasher = hashlib.sha256()
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
-    while True:
-        count = stream.readinto(view)
-        if not count:
-            return hasher.digest()
-        hasher.update(view[:count])
+def digest_stream(stream: BufferedIOBase) -> bytes:
+    """SHA-256 of everything ``stream`` yields, in constant memory.
+
+    ``hashlib.file_digest`` reads into one reused buffer, so memory does not
+    grow with the artifact.
+    """
+    return hashlib.file_digest(stream, "sha256").digest()
 
 
 def parse_sha256(text: str) -> bytes:
@@ -63,13 +59,19 @@ def parse_sha256(text: str) -> bytes:
 def load_public_key_pem(data: bytes) -> PublicKeyTypes:
     """Load a PEM ``PUBLIC KEY`` for managed-key verification.
 
+    A key file that does not hold a usable key cannot have made any
+    signature, so this is a rejection (exit 1), like a wrong key; a key file
+    that cannot be read at all is the caller's :class:`InputError`.
+
     Raises:
-        InputError: the bytes are not a PEM public key.
+        SignatureError: the bytes are not a usable PEM public key.
     """
     try:
         return load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise InputError(f"not a PEM public key: {exc}", step="key") from exc
+        raise SignatureError(
+            f"the given key is not a usable PEM public key: {exc}", step="key"
+        ) from exc
 
 
 def verify_over_digest(key: PublicKeyTypes, signature: bytes, sha256_digest: bytes) -> None:

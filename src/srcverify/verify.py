@@ -4,14 +4,15 @@ This is the orchestrator. It reads like the Sigstore client specification's
 verification section, as numbered steps, and fails closed at each:
 
 1. The artifact is the one the bundle speaks about.
-2. Every transparency log entry verifies (inclusion proof and checkpoint,
-   signed entry timestamp) and records exactly this signature, key and digest.
-3. At least one verified time exists (SET integrated times, RFC 3161
+2. The signature verifies with the key that claims it: the certificate's
+   key, or the managed key the caller named.
+3. Every transparency log entry records exactly this signature, key and
+   digest, and verifies (inclusion proof and checkpoint, signed entry
+   timestamp).
+4. At least one verified time exists (SET integrated times, RFC 3161
    timestamps from trusted authorities).
-4. The signing key: a Fulcio certificate valid at every verified time, with
-   the Fulcio profile and an embedded SCT from a trusted CT log; or the
-   managed key the caller named.
-5. The signature verifies with that key.
+5. The certificate is a Fulcio certificate valid at every verified time,
+   with the Fulcio profile and an embedded SCT from a trusted CT log.
 6. The signer is one the policy allows.
 
 Everything is passed in: bundle, digest, trusted root, policy and the time
@@ -38,11 +39,11 @@ from srcverify.errors import (
     ArtifactMismatchError,
     PolicyError,
     SignatureError,
-    StaleTrustRootError,
     TimestampError,
 )
 from srcverify.identity import Policy
 from srcverify.trustroot import TrustedRoot
+from srcverify.tufpin import signature_newer_than_pin_error
 
 __all__ = ["LogReceipt", "ManagedKey", "Receipt", "VerifiedTime", "verify_bundle"]
 
@@ -149,7 +150,7 @@ def verify_bundle(
     # Step 1: the artifact is the one the bundle speaks about.
     _check_artifact(bundle, artifact_sha256)
 
-    # Step 4a (needed by step 2): which key signed.
+    # Step 2: the signature verifies with the key that claims it.
     if isinstance(policy, ManagedKey):
         if leaf is not None:
             raise PolicyError(
@@ -165,12 +166,13 @@ def verify_bundle(
             )
         signing_key = leaf.public_key()
 
+    _check_signature(bundle, signing_key, artifact_sha256)
+
     _explain_stale_trust_root(bundle, trusted_root, trust_root_time)
 
-    # Step 2: every transparency log entry verifies and records this signature.
+    # Step 3: every transparency log entry records this signature, and verifies.
     verdicts = []
     for entry in material.tlog_entries:
-        verdict = tlog.verify_entry(entry, trusted_root, bundle_version=bundle.version, now=now)
         tlog.check_body(
             entry,
             signature=signature_bytes,
@@ -179,9 +181,11 @@ def verify_bundle(
             public_key=signing_key if leaf is None else None,
             envelope=bundle.dsse_envelope,
         )
-        verdicts.append(verdict)
+        verdicts.append(
+            tlog.verify_entry(entry, trusted_root, bundle_version=bundle.version, now=now)
+        )
 
-    # Step 3: at least one verified time.
+    # Step 4: at least one verified time.
     times = [
         VerifiedTime("transparency-log", v.integrated_time, v.log.base_url)
         for v in verdicts
@@ -202,7 +206,7 @@ def verify_bundle(
         if verdict.integrated_time is None:
             tlog.check_log_validity(verdict.log, instants)
 
-    # Step 4b: the certificate is a Fulcio certificate valid at every verified time.
+    # Step 5: the certificate is a Fulcio certificate valid at every verified time.
     authority_uri = None
     if leaf is not None:
         certs.check_fulcio_profile(leaf)
@@ -210,16 +214,13 @@ def verify_bundle(
             leaf, material.certificates[1:], trusted_root.certificate_authorities, instants
         )
         authority_uri = authority.uri
-        sct.verify_embedded_sct(leaf, authority.certificates[0], trusted_root.ctlogs)
-
-    # Step 5: the signature verifies with the signing key.
-    _check_signature(bundle, signing_key, artifact_sha256)
+        sct.verify_embedded_sct(leaf, certs.issuer_of(leaf, authority), trusted_root.ctlogs)
 
     # Step 6: the signer is one the policy allows.
     if isinstance(policy, ManagedKey):
         signer, issuer = policy.describe(), None
     else:
-        assert leaf is not None  # established in step 4a
+        assert leaf is not None  # established in step 2
         policy.check(leaf)
         signer, issuer = _signer_of(leaf)
 
@@ -291,7 +292,9 @@ def _check_signature(bundle: Bundle, key: PublicKeyTypes, artifact_sha256: bytes
         return
     envelope = bundle.dsse_envelope
     assert envelope is not None
-    signature.verify_over_data(key, envelope.signatures[0].sig, envelope.pae(), what="DSSE envelope")
+    signature.verify_over_data(
+        key, envelope.signatures[0].sig, envelope.pae(), what="DSSE envelope"
+    )
 
 
 def _signer_of(leaf: x509.Certificate) -> tuple[str, str | None]:
@@ -317,20 +320,11 @@ def _explain_stale_trust_root(
         if signed_at is None or signed_at <= trust_root_time:
             continue
         if trusted_root.tlog(entry.log_id) is None:
-            raise StaleTrustRootError(_stale_message(trust_root_time, signed_at, "log key"))
+            raise signature_newer_than_pin_error(trust_root_time, signed_at)
     if leaf is not None and signed_at is not None and signed_at > trust_root_time:
-        known = {
-            ca.certificates[0].subject for ca in trusted_root.certificate_authorities
-        }
+        known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
         if leaf.issuer not in known:
-            raise StaleTrustRootError(_stale_message(trust_root_time, signed_at, "certificate authority"))
-
-
-def _stale_message(pin_time: datetime, signed_at: datetime, what: str) -> str:
-    return (
-        f"the pinned trust root ({_rfc3339(pin_time)}) is older than this signature "
-        f"(time {_rfc3339(signed_at)}) and has no {what} for it; update the trust root"
-    )
+            raise signature_newer_than_pin_error(trust_root_time, signed_at)
 
 
 def _key_fingerprint(key: PublicKeyTypes) -> str:
@@ -340,4 +334,3 @@ def _key_fingerprint(key: PublicKeyTypes) -> str:
 
 def _rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-

@@ -1,0 +1,172 @@
+"""`srcverify verify`: usage, exit codes, output forms, batch mode."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from srcverify.cli import main
+from tests.conftest import CORPUS
+
+CPYTHON = CORPUS / "cpython"
+TARBALL = CPYTHON / "artifacts" / "Python-3.13.5.tar.xz"
+BUNDLE = CPYTHON / "bundles" / "Python-3.13.5.tar.xz.sigstore"
+ROOT = CORPUS / "trust" / "production" / "trusted_root.json"
+DIGEST = "sha256:93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640"
+THOMAS = [
+    "--cert-identity",
+    "thomas@python.org",
+    "--cert-oidc-issuer",
+    "https://accounts.google.com",
+]
+
+
+@pytest.fixture
+def real_release(corpus: Path) -> None:
+    if not TARBALL.is_file():
+        pytest.skip(f"corpus tarball absent: {TARBALL}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["verify", "--cert-identity", "a@b", "x"], "must be given together"),
+        (["verify", "sha256:" + "00" * 32], "a digest argument needs --bundle"),
+        (["verify", "--bundle", "b", "x", "y"], "--bundle names one bundle"),
+        (["verify", "--key", "k.pem", *THOMAS, "x"], "excludes identity flags"),
+        (
+            ["verify", "--digest", "sha256:12", "--bundle", "b", "x"],
+            "expected sha256:<64 hex digits>",
+        ),
+        (["verify", "--trusted-root", "a", "--trust-root", "b", "x"], "not allowed with argument"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_command_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "verify" in capsys.readouterr().err
+
+
+def test_missing_artifact_is_not_evaluated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["verify", *THOMAS, str(tmp_path / "Python-3.13.5.tar.xz")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "NOT EVALUATED" in err and "cannot read artifact" in err
+
+
+def test_missing_bundle_is_not_evaluated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifact = tmp_path / "x.tar.xz"
+    artifact.write_bytes(b"x")
+    code = main(["verify", "--trusted-root", str(tmp_path / "none.json"), *THOMAS, str(artifact)])
+    assert code == 3
+    assert "cannot read trusted root" in capsys.readouterr().err
+
+
+def test_bundle_beside_artifact_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifact = tmp_path / "x.tar.xz"
+    artifact.write_bytes(b"x")
+    (tmp_path / "x.tar.xz.sigstore").write_text("{not json")
+    code = main(["verify", "--trusted-root", str(ROOT), *THOMAS, str(artifact)])
+    err = capsys.readouterr().err
+    if not ROOT.is_file():
+        assert code == 3
+        return
+    assert code == 1
+    assert "bundle: bundle is not valid JSON" in err
+
+
+def test_real_tarball_json_receipt(real_release: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "verify",
+            "--json",
+            "--bundle",
+            str(BUNDLE),
+            "--trusted-root",
+            str(ROOT),
+            *THOMAS,
+            str(TARBALL),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "NOT TUF-authenticated" in err
+    receipt = json.loads(out)
+    assert receipt["verified"] is True
+    assert receipt["artifact_sha256"] == DIGEST.removeprefix("sha256:")
+    assert receipt["signer"] == "thomas@python.org"
+    assert receipt["issuer"] == "https://accounts.google.com"
+    assert receipt["bundle_version"] == "0.3"
+    assert receipt["verified_times"][0]["source"] == "transparency-log"
+    assert receipt["log_entries"][0]["proof_verified"] is True
+
+
+def test_batch_rejected_outranks_missing(
+    real_release: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "Python-3.13.5.tar.xz"
+    good.symlink_to(TARBALL)
+    (tmp_path / "Python-3.13.5.tar.xz.sigstore").symlink_to(BUNDLE)
+    tampered = tmp_path / "Python-3.13.5.tgz"
+    tampered.write_bytes(b"not the release")
+    (tmp_path / "Python-3.13.5.tgz.sigstore").symlink_to(BUNDLE)
+    missing = tmp_path / "Python-3.13.6.tar.xz"
+    code = main(
+        [
+            "verify",
+            "--json",
+            "--trusted-root",
+            str(ROOT),
+            *THOMAS,
+            str(good),
+            str(missing),
+            str(tampered),
+        ]
+    )
+    out, err = capsys.readouterr()
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["exit_code"] for r in records] == [0, 3, 1]
+    assert records[2]["step"] == "artifact"
+    assert code == 1, err
+
+
+def test_python_dash_m_help_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "srcverify", "verify", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "--cert-oidc-issuer" in result.stdout
+    assert "exit codes: 0 verified; 1 rejected" in result.stdout
+
+
+def test_help_does_not_import_cryptography() -> None:
+    probe = (
+        "import sys; from srcverify.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('cryptography' in sys.modules, 'yaml' in sys.modules, 'tuf' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False False False"
