@@ -179,7 +179,7 @@ def _without(doc: dict[str, Any], *path: str) -> dict[str, Any]:
         ),
         (
             lambda d: _bundle(certificate={"rawBytes": _b64(b"not a certificate")}),
-            "not a DER X.509 certificate",
+            "not a usable DER X.509 certificate",
         ),
         (
             lambda d: _bundle(publicKey={"hint": "k"}),

@@ -22,6 +22,7 @@ from typing import Any
 
 from cryptography import x509
 
+from srcverify.certs import load_der_certificate
 from srcverify.dsse import DsseEnvelope, DsseSignature
 from srcverify.errors import BundleFormatError
 
@@ -179,9 +180,11 @@ def _list(value: object, path: str) -> list[Any]:
 def _certificate(value: object, path: str) -> x509.Certificate:
     raw = _b64(_required(_object(value, path, {"rawBytes"}), "rawBytes", path), f"{path}.rawBytes")
     try:
-        return x509.load_der_x509_certificate(raw)
+        return load_der_certificate(raw)
     except ValueError as exc:
-        raise BundleFormatError(f"{path}.rawBytes: not a DER X.509 certificate") from exc
+        raise BundleFormatError(
+            f"{path}.rawBytes: not a usable DER X.509 certificate: {exc}"
+        ) from exc
 
 
 # --- the bundle -------------------------------------------------------------

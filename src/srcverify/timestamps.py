@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from srcverify import der, tsp
+from srcverify.certs import CERTIFICATE_ERRORS
 from srcverify.der import SEQUENCE, DerError, Element, context_tag
 from srcverify.errors import TimestampError
 from srcverify.trustroot import CertificateAuthority
@@ -143,7 +144,7 @@ def verify_timestamp(
             return _verify_with(token, scheme, embedded, authority)
         except _Rejected as rejection:
             rejections.append(rejection)
-        except tsp.CERTIFICATE_ERRORS as exc:  # an undecodable trusted certificate
+        except CERTIFICATE_ERRORS as exc:  # an undecodable trusted certificate
             who = authority.subject or authority.uri
             rejections.append(_Rejected(0, f"trusted TSA '{who}' cannot be used: {exc}"))
     best = max(rejections, key=lambda r: r.rank)  # the first of the furthest

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_der_public_key,
 )
 
+from srcverify.certs import load_der_certificate
 from srcverify.errors import TrustRootError
 
 __all__ = [
@@ -219,7 +220,7 @@ def _authority(value: object, what: str) -> CertificateAuthority:
     for i, entry in enumerate(_list(chain, "certificates")):
         raw = _b64(_mapping(entry, what).get("rawBytes"), f"{what}.certChain.certificates[{i}]")
         try:
-            certificates.append(x509.load_der_x509_certificate(raw))
+            certificates.append(load_der_certificate(raw))
         except ValueError as exc:
             raise TrustRootError(
                 f"{what}.certChain.certificates[{i}]: not a DER certificate"

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 
 from srcverify import der
+from srcverify.certs import CERTIFICATE_ERRORS
 from srcverify.der import SEQUENCE, SET, DerError, Element, context_tag
 from srcverify.errors import TimestampError
 
 __all__ = [
-    "CERTIFICATE_ERRORS",
     "CONTENT_TYPE",
     "MESSAGE_DIGEST",
     "SIGNED_DATA",
@@ -50,14 +49,6 @@ SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
 SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
 
 #: What cryptography raises while decoding a malformed certificate (not only ValueError).
-CERTIFICATE_ERRORS = (
-    ValueError,
-    TypeError,
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-    UnsupportedAlgorithm,
-)
 
 _STATUS = {2: "rejection", 3: "waiting", 4: "revocationWarning", 5: "revocationNotification"}
 
