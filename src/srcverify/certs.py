@@ -44,9 +44,11 @@ __all__ = [
 _Ext = TypeVar("_Ext", bound=x509.ExtensionType)
 
 
-# What cryptography raises, at load time or on first access, for a malformed certificate.
+# What cryptography raises, at load time or on first access, for a malformed certificate
+# (KeyError: seen from cryptography 43 on some mangled extensions).
 CERTIFICATE_ERRORS = (
     ValueError,
+    KeyError,
     TypeError,
     x509.InvalidVersion,
     x509.DuplicateExtension,
@@ -68,7 +70,8 @@ def load_der_certificate(raw: bytes) -> x509.Certificate:
     """
     try:
         certificate = x509.load_der_x509_certificate(raw)
-        _ = (certificate.subject, certificate.issuer, certificate.extensions)
+        _ = (certificate.subject, certificate.issuer, certificate.serial_number)
+        _ = certificate.extensions
         _ = (certificate.not_valid_before_utc, certificate.not_valid_after_utc)
         certificate.public_key()
     except CERTIFICATE_ERRORS as exc:

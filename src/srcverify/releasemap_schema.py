@@ -11,7 +11,7 @@ spliced into artifact patterns, overlapping series, unknown artifact kinds,
 signers that name no identity or no issuer, and ``examples`` that do not
 match their own pattern or also match another kind's.
 
-The layout is documented in ``docs/release-map.md``. This module does not
+The layout is documented in ``the README, "The release map"``. This module does not
 resolve artifact names (:mod:`srcverify.releases` does) and reads no files.
 """
 

@@ -1,6 +1,6 @@
 """The release map: artifact file name -> project, version -> who must have signed.
 
-A release map (YAML, documented in ``docs/release-map.md``) says, per
+A release map (YAML, documented in ``the README, "The release map"``) says, per
 upstream project, how release file names look and how each yields a
 version, which identities may sign each release series, and which single
 releases were signed by someone else. :func:`resolve` turns a bare file name

@@ -24,7 +24,7 @@ from datetime import datetime
 from cryptography import x509
 
 from srcverify import der
-from srcverify.certs import CERTIFICATE_ERRORS
+from srcverify.certs import load_der_certificate
 from srcverify.der import SEQUENCE, SET, DerError, Element, context_tag
 from srcverify.errors import TimestampError
 
@@ -211,11 +211,8 @@ def _certificates(element: Element | None) -> tuple[x509.Certificate, ...]:
         if choice.tag != SEQUENCE:
             continue  # other CertificateChoices (attribute certificates ...) are not used
         try:
-            cert = x509.load_der_x509_certificate(choice.raw)
-            # cryptography decodes fields lazily: decode now, so later use cannot fail
-            _ = (cert.subject, cert.issuer, cert.serial_number, cert.extensions)
-            _ = (cert.public_key(), cert.not_valid_before_utc, cert.not_valid_after_utc)
-        except CERTIFICATE_ERRORS as exc:
+            cert = load_der_certificate(choice.raw)
+        except ValueError as exc:
             raise TimestampError(f"embedded certificate {i} is malformed: {exc}") from exc
         result.append(cert)
     return tuple(result)

@@ -1,4 +1,4 @@
-"""docs/packaging.md's build-farm one-liner and map entry, run as written; and the
+"""README.md's build-farm one-liner and map entry, run as written; and the
 rule that every file in packaging/ is exercised by some test here.
 """
 
@@ -23,12 +23,12 @@ from tests.packaging.support import (
     run,
 )
 
-DOC = REPO / "docs" / "packaging.md"
+DOC = REPO / "README.md"
 MARKER = "<!-- build-farm-one-liner"
 
 
 def one_liner() -> str:
-    """The shell block that follows the build-farm marker in docs/packaging.md."""
+    """The shell block that follows the build-farm marker in README.md."""
     text = DOC.read_text()
     after = text[text.index(MARKER) :]
     match = re.search(r"```sh\n(.*?)\n```", after, re.DOTALL)
@@ -37,8 +37,9 @@ def one_liner() -> str:
 
 
 def map_example() -> str:
-    match = re.search(r"```yaml\n(schema: 1\n.*?)```", DOC.read_text(), re.DOTALL)
-    assert match is not None, "no release-map example in docs/packaging.md"
+    packaging = DOC.read_text().split("\n## Packaging\n", 1)[-1]
+    match = re.search(r"```yaml\n(schema: 1\n.*?)```", packaging, re.DOTALL)
+    assert match is not None, "no release-map example in the README's Packaging section"
     return match.group(1)
 
 

@@ -12,30 +12,59 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 from datetime import UTC, datetime
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 __all__ = [
+    "DETERMINISTIC_ECDSA",
     "ECDSA_SHA256",
     "ECDSA_SHA384",
     "b64",
     "der_octet_string",
     "der_tlv",
     "der_utf8_string",
+    "ecdsa",
     "ed25519_key",
     "ed25519_raw",
     "p256_key",
     "p384_key",
     "rfc3339",
+    "sign_certificate",
     "spki_der",
     "spki_sha256",
 ]
 
-#: Deterministic (RFC 6979) ECDSA, so signatures are stable between runs.
-ECDSA_SHA256 = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
-ECDSA_SHA384 = ec.ECDSA(hashes.SHA384(), deterministic_signing=True)
+#: Whether this cryptography (44 and later) offers deterministic (RFC 6979) ECDSA. With the
+#: oldest supported version (43) signatures are randomized; nothing may depend on their bytes.
+DETERMINISTIC_ECDSA = (
+    "ecdsa_deterministic" in inspect.signature(x509.CertificateBuilder.sign).parameters
+)
+
+
+def ecdsa(algorithm: hashes.HashAlgorithm) -> ec.ECDSA:
+    """ECDSA with ``algorithm``, deterministic where cryptography supports it."""
+    if DETERMINISTIC_ECDSA:
+        return ec.ECDSA(algorithm, deterministic_signing=True)
+    return ec.ECDSA(algorithm)
+
+
+def sign_certificate(
+    builder: x509.CertificateBuilder,
+    key: ec.EllipticCurvePrivateKey,
+    algorithm: hashes.HashAlgorithm,
+) -> x509.Certificate:
+    """Sign a certificate, deterministically where cryptography supports it."""
+    if DETERMINISTIC_ECDSA:
+        return builder.sign(key, algorithm, ecdsa_deterministic=True)
+    return builder.sign(key, algorithm)
+
+
+ECDSA_SHA256 = ecdsa(hashes.SHA256())
+ECDSA_SHA384 = ecdsa(hashes.SHA384())
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _P384_ORDER = int(

@@ -29,6 +29,7 @@ from .keys import (
     der_octet_string,
     der_utf8_string,
     p384_key,
+    sign_certificate,
     spki_der,
     spki_sha256,
 )
@@ -203,7 +204,7 @@ def make_ca(
             x509.NameAttribute(NameOID.COMMON_NAME, "sigstore-intermediate"),
         ]
     )
-    root = (
+    root_builder = (
         x509.CertificateBuilder()
         .subject_name(root_name)
         .issuer_name(root_name)
@@ -215,9 +216,9 @@ def make_ca(
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(_ski(root_key.public_key()), critical=False)
         .add_extension(_aki(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA384(), ecdsa_deterministic=True)
     )
-    intermediate = (
+    root = sign_certificate(root_builder, root_key, hashes.SHA384())
+    inter_builder = (
         x509.CertificateBuilder()
         .subject_name(inter_name)
         .issuer_name(root_name)
@@ -230,8 +231,8 @@ def make_ca(
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ski(inter_key.public_key()), critical=False)
         .add_extension(_aki(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA384(), ecdsa_deterministic=True)
     )
+    intermediate = sign_certificate(inter_builder, root_key, hashes.SHA384())
     return CertificateAuthority(label, root_key, root, inter_key, intermediate)
 
 
@@ -372,7 +373,7 @@ def issue_leaf(
         builder = builder.add_extension(
             x509.UnrecognizedExtension(OID_ISSUER_V2, der_utf8_string(issuer)), critical=False
         )
-    precert = builder.sign(ca.intermediate_key, hashes.SHA384(), ecdsa_deterministic=True)
+    precert = sign_certificate(builder, ca.intermediate_key, hashes.SHA384())
     if sct_mode == "none":
         return precert
     if ct_log is None:
@@ -389,9 +390,11 @@ def issue_leaf(
         raise ValueError(f"unknown sct_mode {sct_mode!r}")
     sct_list = len(sct).to_bytes(2, "big") + sct
     sct_ext = der_octet_string(len(sct_list).to_bytes(2, "big") + sct_list)
-    cert = builder.add_extension(
-        x509.UnrecognizedExtension(OID_SCT_LIST, sct_ext), critical=False
-    ).sign(ca.intermediate_key, hashes.SHA384(), ecdsa_deterministic=True)
+    cert = sign_certificate(
+        builder.add_extension(x509.UnrecognizedExtension(OID_SCT_LIST, sct_ext), critical=False),
+        ca.intermediate_key,
+        hashes.SHA384(),
+    )
     if cert.tbs_precertificate_bytes != tbs:
         raise AssertionError("precertificate TBS differs from the TBS the SCT signed")
     return cert

@@ -30,6 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from srcverify.trustroot import CertificateAuthority, ValidityWindow
 from tests.support import der_encode as d
+from tests.support.keys import ecdsa, sign_certificate
 
 __all__ = ["OID", "TestTSA"]
 
@@ -361,14 +362,14 @@ def _certificate(
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([purpose]), critical=eku != "non-critical"
         )
-    return builder.sign(issuer_key, hashes.SHA384(), ecdsa_deterministic=True)
+    return sign_certificate(builder, issuer_key, hashes.SHA384())
 
 
 def _sign(key: PrivateKey, data: bytes, hash_name: str) -> bytes:
     algorithm = _HASHES[hash_name]
     if isinstance(key, rsa.RSAPrivateKey):
         return key.sign(data, padding.PKCS1v15(), algorithm)
-    return key.sign(data, ec.ECDSA(algorithm, deterministic_signing=True))
+    return key.sign(data, ecdsa(algorithm))
 
 
 def _sha256(cert: x509.Certificate) -> bytes:
