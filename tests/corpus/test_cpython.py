@@ -17,6 +17,7 @@ import pytest
 
 from srcverify.cli import main
 from tests.conftest import CORPUS
+from tests.corpus.cases import index_params
 
 INDEX = CORPUS / "cpython" / "cases.json"
 
@@ -32,14 +33,7 @@ FAIL_REASONS = {
 
 
 def _cases() -> list[Any]:
-    if not INDEX.is_file():
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"corpus absent: {INDEX}"))]
-    cases = json.loads(INDEX.read_text())["cases"]
-    return [
-        pytest.param(case, form, id=f"{case['id']}[{form}]")
-        for case in cases
-        for form in case["inputs_to_test"]
-    ]
+    return index_params(INDEX)
 
 
 @pytest.mark.parametrize(("case", "form"), _cases())
