@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from srcverify.errors import InputError, SignatureError
+from srcverify.errors import SignatureError
 from srcverify.signature import (
-    digest_stream,
     load_public_key_pem,
-    parse_sha256,
     verify_over_data,
     verify_over_digest,
 )
@@ -21,24 +18,6 @@ from srcverify.signature import (
 KEY = ec.derive_private_key(987654321, ec.SECP256R1())
 DATA = b"Python-3.14.0.tar.xz contents"
 DIGEST = hashlib.sha256(DATA).digest()
-
-
-def test_digest_stream_matches_hashlib_across_chunks() -> None:
-    data = bytes(range(256)) * (3 * 4096 + 7)  # several of hashlib's read buffers
-    assert digest_stream(io.BytesIO(data)) == hashlib.sha256(data).digest()
-
-
-@pytest.mark.parametrize("text", ["sha256:" + "ab" * 32, "SHA256:" + "AB" * 32])
-def test_parse_sha256(text: str) -> None:
-    assert parse_sha256(text) == b"\xab" * 32
-
-
-@pytest.mark.parametrize(
-    "text", ["sha256:abc", "sha512:" + "ab" * 32, "ab" * 32, "sha256:" + "zz" * 32]
-)
-def test_parse_sha256_rejects(text: str) -> None:
-    with pytest.raises(InputError, match="expected sha256:<64 hex digits>"):
-        parse_sha256(text)
 
 
 def test_ecdsa_over_digest() -> None:

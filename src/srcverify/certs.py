@@ -138,13 +138,20 @@ def verify_chain(
 def issuer_of(leaf: x509.Certificate, authority: CertificateAuthority) -> x509.Certificate:
     """The certificate of ``authority`` that directly issued ``leaf``.
 
-    The SCT check needs it (its key hash is part of the signed data).
+    The SCT check needs it (its key hash is part of the signed data). Call it
+    after :func:`verify_chain` accepted ``leaf`` for ``authority``: a single
+    certificate with the leaf's issuer name is taken as is.
 
     Raises:
         CertificateError: no certificate of the chain issued ``leaf``.
     """
-    for cert in authority.certificates:
-        if cert.subject == leaf.issuer and _signed_by(leaf, cert) is None:
+    candidates = [cert for cert in authority.certificates if cert.subject == leaf.issuer]
+    if len(candidates) == 1:
+        # verify_chain already checked this signature; a wrong pick could only make
+        # the SCT check (which hashes the issuer's key) fail, never pass.
+        return candidates[0]
+    for cert in candidates:
+        if _signed_by(leaf, cert) is None:
             return cert
     raise CertificateError(
         f"no certificate of CA {_authority_name(authority)} issued "
@@ -247,6 +254,13 @@ def _build_path(leaf: x509.Certificate, authority: CertificateAuthority) -> list
                 f"{what}: issuer {_name(current.issuer)} is not in "
                 f"trusted CA {_authority_name(authority)}"
             )
+        if current is not leaf:
+            # A link inside the trusted chain is given by the (authenticated) trust
+            # root itself: its validity and CA constraints are checked, its
+            # signature is not re-verified on every run.
+            path.append(candidates[0])
+            current = candidates[0]
+            continue
         reasons = []
         for candidate in candidates:
             reason = _signed_by(current, candidate)

@@ -30,6 +30,7 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_UNEVALUATED = 3
+HASHING_THREADS = 2
 
 VERIFY_EPILOG = """\
 exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;
@@ -143,23 +144,29 @@ class _Trust:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from srcverify.errors import SrcverifyError, VerificationError
 
     _check_verify_usage(args)
     now = datetime.now(UTC)
     worst = EXIT_OK
     trust: _Trust | None = None
-    for artifact in args.artifacts:
-        try:
-            if trust is None:
-                trust = _load_trust(args, now)
-            receipt = _verify_one(args, artifact, trust, now)
-        except SrcverifyError as exc:
-            code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
-            worst = _combine(worst, code)
-            _report_failure(args, artifact, exc, code)
-            continue
-        _report_success(args, artifact, receipt)
+    # Hashing releases the GIL: the artifacts are hashed on two threads while the
+    # trust root loads and authenticates and the bundles are checked.
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        digests = {a: pool.submit(_artifact_digest, args, a) for a in dict.fromkeys(args.artifacts)}
+        for artifact in args.artifacts:
+            try:
+                if trust is None:
+                    trust = _load_trust(args, now)
+                receipt = _verify_one(args, artifact, digests[artifact].result(), trust, now)
+            except SrcverifyError as exc:
+                code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
+                worst = _combine(worst, code)
+                _report_failure(args, artifact, exc, code)
+                continue
+            _report_success(args, artifact, receipt)
     return worst
 
 
@@ -207,11 +214,12 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
     return _Trust(pinned.trusted_root, pinned.reference_time)
 
 
-def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: datetime) -> Any:
+def _verify_one(
+    args: argparse.Namespace, artifact: str, digest: bytes, trust: _Trust, now: datetime
+) -> Any:
     from srcverify.bundle import Bundle
     from srcverify.verify import verify_bundle
 
-    digest = _artifact_digest(args, artifact)
     bundle_path = _bundle_path(args, artifact)
     bundle = Bundle.from_json(_read(bundle_path, "bundle"))
     policy = _policy(args, artifact)
@@ -226,8 +234,8 @@ def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: dat
 
 
 def _artifact_digest(args: argparse.Namespace, artifact: str) -> bytes:
+    from srcverify.artifact import digest_stream, parse_sha256
     from srcverify.errors import InputError
-    from srcverify.signature import digest_stream, parse_sha256
 
     try:
         if args.digest:
@@ -259,7 +267,7 @@ def _bundle_path(args: argparse.Namespace, artifact: str) -> str:
 
 
 def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
-    from srcverify import identity, releases
+    from srcverify import identity
     from srcverify.signature import load_public_key_pem
     from srcverify.verify import ManagedKey
 
@@ -275,6 +283,8 @@ def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
             )
         except identity.PolicySpecError as exc:
             raise UsageError(str(exc)) from exc
+    from srcverify import releases
+
     release_map = releases.ReleaseMap.load(Path(args.map)) if args.map else releases.default_map()
     return releases.resolve(release_map, Path(artifact).name).policy
 

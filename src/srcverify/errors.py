@@ -21,6 +21,8 @@ This module holds no logic beyond formatting.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 __all__ = [
     "ArtifactMismatchError",
     "BundleFormatError",
@@ -143,6 +145,20 @@ class StaleTrustRootError(EvaluationError):
     """The pinned trust root is older than the signature it must judge."""
 
     default_step = "trust-root"
+
+    @classmethod
+    def signature_newer_than_pin(
+        cls, pin_time: datetime, signature_time: datetime
+    ) -> StaleTrustRootError:
+        """The advice for a signature made after the pin by a key the pin lacks."""
+        return cls(
+            f"the pinned trust root ({_utc(pin_time)}) is older than this signature "
+            f"(time {_utc(signature_time)}); update the trust root"
+        )
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ReleaseMapError(EvaluationError):

@@ -2,18 +2,13 @@
 
 Verifies a message signature over an artifact's SHA-256 digest (the artifact
 itself is never needed for ECDSA and RSA keys), verifies a DSSE signature
-over the envelope's PAE, loads managed PEM public keys, and hashes artifact
-files as a stream in constant memory.
+over the envelope's PAE, and loads managed PEM public keys.
 
 This module decides nothing about *whose* key it is: certificates, identity
 and trust are other modules' business.
 """
 
 from __future__ import annotations
-
-import hashlib
-import re
-from io import BufferedIOBase
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -22,38 +17,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from srcverify.errors import InputError, SignatureError
+from srcverify.errors import SignatureError
 
 __all__ = [
-    "digest_stream",
     "load_public_key_pem",
-    "parse_sha256",
     "verify_over_data",
     "verify_over_digest",
 ]
-
-_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-
-
-def digest_stream(stream: BufferedIOBase) -> bytes:
-    """SHA-256 of everything ``stream`` yields, in constant memory.
-
-    ``hashlib.file_digest`` reads into one reused buffer, so memory does not
-    grow with the artifact.
-    """
-    return hashlib.file_digest(stream, "sha256").digest()
-
-
-def parse_sha256(text: str) -> bytes:
-    """Parse ``sha256:<64 hex digits>``.
-
-    Raises:
-        InputError: the text is not in that form (the CLI reports usage).
-    """
-    algorithm, sep, value = text.partition(":")
-    if not sep or algorithm.lower() != "sha256" or not _SHA256_HEX.fullmatch(value):
-        raise InputError(f"expected sha256:<64 hex digits>, got {text!r}", step="digest")
-    return bytes.fromhex(value)
 
 
 def load_public_key_pem(data: bytes) -> PublicKeyTypes:

@@ -203,7 +203,4 @@ def signature_newer_than_pin_error(
     absent from the pinned root and ``signature_time`` is after T) and raises
     the returned error, which the CLI maps to exit 3.
     """
-    return StaleTrustRootError(
-        f"the pinned trust root ({format_time(reference_time)}) is older than this "
-        f"signature (time {format_time(signature_time)}); update the trust root"
-    )
+    return StaleTrustRootError.signature_newer_than_pin(reference_time, signature_time)

@@ -39,11 +39,11 @@ from srcverify.errors import (
     ArtifactMismatchError,
     PolicyError,
     SignatureError,
+    StaleTrustRootError,
     TimestampError,
 )
 from srcverify.identity import Policy
 from srcverify.trustroot import TrustedRoot
-from srcverify.tufpin import signature_newer_than_pin_error
 
 __all__ = ["LogReceipt", "ManagedKey", "Receipt", "VerifiedTime", "verify_bundle"]
 
@@ -320,11 +320,11 @@ def _explain_stale_trust_root(
         if signed_at is None or signed_at <= trust_root_time:
             continue
         if trusted_root.tlog(entry.log_id) is None:
-            raise signature_newer_than_pin_error(trust_root_time, signed_at)
+            raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
     if leaf is not None and signed_at is not None and signed_at > trust_root_time:
         known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
         if leaf.issuer not in known:
-            raise signature_newer_than_pin_error(trust_root_time, signed_at)
+            raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
 
 
 def _key_fingerprint(key: PublicKeyTypes) -> str:
