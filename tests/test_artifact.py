@@ -32,7 +32,7 @@ def test_parse_sha256_rejects(text: str) -> None:
 
 
 def test_hashing_needs_no_cryptography() -> None:
-    """The CLI hashes in a thread while cryptography and tuf load: keep this module light."""
+    """Hashing a file must not pay for importing cryptography."""
     probe = "import sys, srcverify.artifact; print('cryptography' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

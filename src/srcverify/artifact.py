@@ -3,8 +3,7 @@
 An artifact is either a file, hashed as a stream in constant memory, or a
 digest the caller already has, written ``sha256:<64 hex digits>``.
 
-This module imports nothing but the standard library, so the CLI can hash
-while the trust root is still being authenticated. It verifies nothing.
+This module imports nothing but the standard library. It verifies nothing.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_UNEVALUATED = 3
-HASHING_THREADS = 2
 
 VERIFY_EPILOG = """\
 exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;
@@ -144,29 +143,24 @@ class _Trust:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from srcverify.errors import SrcverifyError, VerificationError
 
     _check_verify_usage(args)
     now = datetime.now(UTC)
     worst = EXIT_OK
     trust: _Trust | None = None
-    # Hashing releases the GIL: the artifacts are hashed on two threads while the
-    # trust root loads and authenticates and the bundles are checked.
-    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-        digests = {a: pool.submit(_artifact_digest, args, a) for a in dict.fromkeys(args.artifacts)}
-        for artifact in args.artifacts:
-            try:
-                if trust is None:
-                    trust = _load_trust(args, now)
-                receipt = _verify_one(args, artifact, digests[artifact].result(), trust, now)
-            except SrcverifyError as exc:
-                code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
-                worst = _combine(worst, code)
-                _report_failure(args, artifact, exc, code)
-                continue
-            _report_success(args, artifact, receipt)
+    for artifact in args.artifacts:
+        try:
+            if trust is None:
+                trust = _load_trust(args, now)
+            digest = _artifact_digest(args, artifact)
+            receipt = _verify_one(args, artifact, digest, trust, now)
+        except SrcverifyError as exc:
+            code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
+            worst = _combine(worst, code)
+            _report_failure(args, artifact, exc, code)
+            continue
+        _report_success(args, artifact, receipt)
     return worst
 
 
@@ -198,7 +192,6 @@ def _combine(worst: int, code: int) -> int:
 
 
 def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
-    from srcverify import tufpin
     from srcverify.trustroot import TrustedRoot
 
     if args.trusted_root:
@@ -207,6 +200,8 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
             file=sys.stderr,
         )
         return _Trust(TrustedRoot.from_json(_read(args.trusted_root, "trusted root")), None)
+    from srcverify import tufpin
+
     pin_dir = Path(args.trust_root) if args.trust_root else tufpin.default_pin_dir()
     pinned = tufpin.load_authenticated_trusted_root(
         pin_dir, now=now, max_age_days=args.max_trust_root_age
