@@ -22,6 +22,12 @@ from hypothesis import strategies as st
 
 from srcverify.bundle import Bundle
 from srcverify.errors import CertificateError, PolicyError
+from srcverify.fulcio import (
+    certificate_identity,
+    extension_value,
+    oidc_issuer,
+    subject_alternative_names,
+)
 from srcverify.identity import (
     AllOf,
     AnyOf,
@@ -29,11 +35,6 @@ from srcverify.identity import (
     Identity,
     Issuer,
     PolicySpecError,
-    certificate_identity,
-    certificate_issuer,
-    extension_value,
-    oidc_issuer,
-    subject_alternative_names,
 )
 
 KEY = ec.derive_private_key(0x5EED_1DE7_171E5, ec.SECP256R1())
@@ -142,7 +143,7 @@ def test_no_san_reads_as_no_identity() -> None:
 def test_issuer_prefers_v2_extension_over_legacy() -> None:
     cert = make_cert(email="a@b", extensions={1: b"https://legacy", 8: der_utf8("https://v2")})
     assert oidc_issuer(cert) == "https://v2"
-    assert certificate_issuer(cert) == "https://v2"
+    assert oidc_issuer(cert) == "https://v2"
 
 
 def test_issuer_falls_back_to_legacy_raw_extension() -> None:

@@ -32,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from srcverify import certs, identity, sct, signature, timestamps, tlog
+from srcverify import certs, fulcio, sct, signature, timestamps, tlog
 from srcverify.bundle import Bundle
 from srcverify.dsse import statement_sha256_subjects
 from srcverify.errors import (
@@ -298,7 +298,7 @@ def _check_signature(bundle: Bundle, key: PublicKeyTypes, artifact_sha256: bytes
 
 
 def _signer_of(leaf: x509.Certificate) -> tuple[str, str | None]:
-    return identity.certificate_identity(leaf), identity.certificate_issuer(leaf)
+    return fulcio.certificate_identity(leaf), fulcio.oidc_issuer(leaf)
 
 
 def _explain_stale_trust_root(
