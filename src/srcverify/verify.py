@@ -308,7 +308,9 @@ def _explain_stale_trust_root(
 
     Only an *absent* log key or CA counts, and only for a signature made after
     the pin's reference time: then "update the trust root" is the right advice,
-    not "invalid signature".
+    not "invalid signature". The times are the bundle's own, unverified claims;
+    that is acceptable because this only chooses which failure to report (exit
+    3 instead of 1) and never lets a bundle pass.
     """
     if trust_root_time is None:
         return
