@@ -34,16 +34,16 @@ def test_library_example_verifies_the_real_release(corpus: Path, tmp_path: Path)
 
 
 def test_exit_code_table_matches_the_cli() -> None:
-    from srcverify import cli
+    from srcverify import errors
 
     table = README.read_text().split("### Exit codes", 1)[1]
     rows = re.findall(r"^\| (\d) \| ([^|]+?) \|", table, re.MULTILINE)
     codes = {code: meaning.split(":")[0].strip("* ") for code, meaning in rows}
     assert codes == {
-        str(cli.EXIT_OK): "verified",
-        str(cli.EXIT_REJECTED): "rejected",
-        str(cli.EXIT_USAGE): "usage error",
-        str(cli.EXIT_UNEVALUATED): "could not evaluate",
+        str(errors.EXIT_OK): "verified",
+        str(errors.EXIT_REJECTED): "rejected",
+        str(errors.EXIT_USAGE): "usage error",
+        str(errors.EXIT_UNEVALUATED): "could not evaluate",
     }
 
 

@@ -20,16 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srcverify import __version__, cli_map, cli_trust_root
+from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED, EXIT_USAGE
 
 if TYPE_CHECKING:
     from srcverify.identity import Policy
     from srcverify.trustroot import TrustedRoot
     from srcverify.verify import ManagedKey
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_UNEVALUATED = 3
 
 VERIFY_EPILOG = """\
 exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;

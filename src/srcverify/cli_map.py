@@ -20,14 +20,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from srcverify.errors import SrcverifyError
+from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, EXIT_USAGE, SrcverifyError
 
 if TYPE_CHECKING:
     from srcverify.releases import Project, ReleaseMap, Resolution, Signer
 
 __all__ = ["add_parser"]
-
-EXIT_OK, EXIT_USAGE, EXIT_UNEVALUATED = 0, 2, 3
 
 
 def add_parser(subparsers: Any) -> None:

@@ -17,20 +17,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from srcverify.errors import EvaluationError, TufError
+from srcverify.errors import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_UNEVALUATED,
+    EXIT_USAGE,
+    EvaluationError,
+    TufError,
+)
 
 if TYPE_CHECKING:
     from srcverify.trustroot import CertificateAuthority, LogKey, TrustedRoot
     from srcverify.tufpin import AuthenticatedPin
 
-__all__ = ["add_parser", "main"]
+__all__ = ["add_parser"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNEVALUATED = 0, 1, 2, 3
 _DAY = timedelta(days=1)
 
 
@@ -80,17 +85,6 @@ def add_parser(subparsers: Any) -> None:
     update.set_defaults(handler=_run_update)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``trust-root`` commands alone (``main(["trust-root", "status"])``)."""
-    parser = argparse.ArgumentParser(prog="srcverify")
-    add_parser(parser.add_subparsers(metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    if not hasattr(args, "handler"):
-        return _usage(parser)
-    code: int = args.handler(args)
-    return code
-
-
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return EXIT_USAGE
@@ -106,7 +100,7 @@ def _fail(exc: Exception) -> int:
     """Print an error and map it to an exit code: a failed TUF check is 1, else 3."""
     verdict = "FAILED" if isinstance(exc, TufError) else "ERROR"
     print(f"srcverify trust-root: {verdict}: {exc}", file=sys.stderr)
-    return EXIT_FAILED if isinstance(exc, TufError) else EXIT_UNEVALUATED
+    return EXIT_REJECTED if isinstance(exc, TufError) else EXIT_UNEVALUATED
 
 
 def _run_verify(args: argparse.Namespace) -> int:

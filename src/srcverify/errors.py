@@ -24,6 +24,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 __all__ = [
+    "EXIT_OK",
+    "EXIT_REJECTED",
+    "EXIT_UNEVALUATED",
+    "EXIT_USAGE",
     "ArtifactMismatchError",
     "BundleFormatError",
     "CertificateError",
@@ -40,6 +44,13 @@ __all__ = [
     "TufError",
     "VerificationError",
 ]
+
+
+# The command line's exit codes, a documented contract (README, "Exit codes").
+EXIT_OK = 0  # verified / the check passed
+EXIT_REJECTED = 1  # the evidence does not verify (VerificationError, or a failed pin check)
+EXIT_USAGE = 2  # the arguments cannot work
+EXIT_UNEVALUATED = 3  # could not evaluate (EvaluationError)
 
 
 class SrcverifyError(Exception):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from srcverify.cli_trust_root import main
+from srcverify.cli import main
 from tests.support.tufrepo import TufRepo, snapshot_tree, trusted_root_bytes
 
 # Sigstore's real root keys use the legacy key type name; securesystemslib warns.
