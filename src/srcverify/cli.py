@@ -137,6 +137,7 @@ def _add_verify_parser(subparsers: Any) -> None:
 class _Trust:
     root: TrustedRoot
     reference_time: datetime | None
+    source: dict[str, Any]
 
 
 def _run_verify(args: argparse.Namespace) -> int:
@@ -157,7 +158,7 @@ def _run_verify(args: argparse.Namespace) -> int:
             worst = _combine(worst, code)
             _report_failure(args, artifact, exc, code)
             continue
-        _report_success(args, artifact, receipt)
+        _report_success(args, artifact, receipt, trust)
     return worst
 
 
@@ -196,14 +197,22 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
             f"srcverify: warning: using {args.trusted_root} as is; it is NOT TUF-authenticated",
             file=sys.stderr,
         )
-        return _Trust(TrustedRoot.from_json(_read(args.trusted_root, "trusted root")), None)
+        root = TrustedRoot.from_json(_read(args.trusted_root, "trusted root"))
+        return _Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
     from srcverify import tufpin
 
     pin_dir = Path(args.trust_root) if args.trust_root else tufpin.default_pin_dir()
     pinned = tufpin.load_authenticated_trusted_root(
         pin_dir, now=now, max_age_days=args.max_trust_root_age
     )
-    return _Trust(pinned.trusted_root, pinned.reference_time)
+    source = {
+        "pin": str(pin_dir),
+        "tuf_authenticated": True,
+        "fully_authenticated": pinned.pin.fully_authenticated,
+        "reference_time": pinned.reference_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "age_days": round((now - pinned.reference_time).total_seconds() / 86400, 2),
+    }
+    return _Trust(pinned.trusted_root, pinned.reference_time, source)
 
 
 def _verify_one(
@@ -290,9 +299,14 @@ def _read(path: str, what: str) -> bytes:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}", step="input") from exc
 
 
-def _report_success(args: argparse.Namespace, artifact: str, receipt: Any) -> None:
+def _report_success(
+    args: argparse.Namespace, artifact: str, receipt: Any, trust: _Trust | None
+) -> None:
     if args.json:
-        print(json.dumps({"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}))
+        record = {"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}
+        if trust is not None:
+            record["trust_root"] = trust.source
+        print(json.dumps(record))
     when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
     issuer = f" ({receipt.issuer})" if receipt.issuer else ""
     note = (
