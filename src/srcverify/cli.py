@@ -52,6 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))  # exits 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: fail closed with a message a build log can carry
+        print(
+            f"srcverify: internal error, nothing was verified ({type(exc).__name__}: {exc}); "
+            "please report this as a bug",
+            file=sys.stderr,
+        )
+        return EXIT_UNEVALUATED
     return code
 
 

@@ -182,3 +182,18 @@ def test_help_does_not_import_cryptography() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "False False False"
+
+
+def test_a_bug_fails_closed_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import srcverify.cli
+
+    def broken(*_: object) -> None:
+        raise TypeError("simulated bug")
+
+    monkeypatch.setattr(srcverify.cli, "_check_verify_usage", broken)
+    assert main(["verify", "x"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error, nothing was verified (TypeError: simulated bug)" in err
+    assert "Traceback" not in err
