@@ -267,3 +267,9 @@ def test_every_corpus_cpython_bundle_parses() -> None:
         bundle = Bundle.from_json(path.read_bytes())
         versions[bundle.version] = versions.get(bundle.version, 0) + 1
     assert versions == {"0.1": 26, "0.2": 10, "0.3": 50}  # as the corpus README counts them
+
+
+def test_deeply_nested_json_is_our_error() -> None:
+    # json.loads raises RecursionError (not ValueError) on deep nesting.
+    with pytest.raises(BundleFormatError, match="not valid JSON"):
+        Bundle.from_json(b"[" * 100_000)

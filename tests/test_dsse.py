@@ -57,3 +57,8 @@ def test_subjects() -> None:
 def test_bad_statements(envelope: DsseEnvelope, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         statement_sha256_subjects(envelope)
+
+
+def test_deeply_nested_payload_is_our_error() -> None:
+    with pytest.raises(BundleFormatError, match="not JSON"):
+        statement_sha256_subjects(_envelope(b"[" * 100_000))

@@ -371,3 +371,18 @@ def test_property_random_body_bytes_give_our_error(body: bytes) -> None:
     entry = TlogEntry(1, b"", "hashedrekord", "0.0.1", None, None, None, body)
     with pytest.raises(TransparencyLogError):
         _check(entry)
+
+
+def test_deeply_nested_body_is_our_error() -> None:
+    entry = TlogEntry(
+        log_index=1,
+        log_id=b"\0" * 32,
+        kind="hashedrekord",
+        version="0.0.1",
+        integrated_time=None,
+        signed_entry_timestamp=None,
+        inclusion_proof=None,
+        canonicalized_body=b"[" * 100_000,
+    )
+    with pytest.raises(TransparencyLogError, match="body is not JSON"):
+        _check(entry)

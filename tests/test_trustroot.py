@@ -111,3 +111,8 @@ def test_production_root_from_corpus() -> None:
     assert root.tlogs[0].log_id == root.tlogs[0].spki_sha256
     assert len(root.certificate_authorities) == 2
     assert len(root.timestamp_authorities) == 1
+
+
+def test_deeply_nested_json_is_our_error() -> None:
+    with pytest.raises(TrustRootError, match="not valid JSON"):
+        TrustedRoot.from_json(b"[" * 100_000)

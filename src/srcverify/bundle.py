@@ -117,7 +117,7 @@ class Bundle:
         """
         try:
             doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BundleFormatError(f"bundle is not valid JSON: {exc}") from exc
         return _bundle(doc)
 

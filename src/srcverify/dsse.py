@@ -74,7 +74,7 @@ def statement_sha256_subjects(envelope: DsseEnvelope) -> tuple[bytes, ...]:
         )
     try:
         statement = json.loads(envelope.payload)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BundleFormatError("DSSE payload is not JSON", step="dsse") from exc
     if not isinstance(statement, dict) or statement.get("_type") not in IN_TOTO_STATEMENT_TYPES:
         found = statement.get("_type") if isinstance(statement, dict) else type(statement).__name__

@@ -100,7 +100,7 @@ def check_body(
     expected = _Expected(signature, digest, verifier, envelope)
     try:
         body = json.loads(entry.canonicalized_body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise TransparencyLogError("log entry body is not JSON") from exc
     kind, version = _text(body, "kind"), _text(body, "apiVersion")
     if (kind, version) != (entry.kind, entry.version):

@@ -143,7 +143,7 @@ class TrustedRoot:
         """
         try:
             doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise TrustRootError(f"trusted_root.json is not valid JSON: {exc}") from exc
         root = _mapping(doc, "trusted_root.json")
         media_type = root.get("mediaType")
