@@ -191,3 +191,13 @@ def test_stale_pin_is_explained(inst: TestInstance) -> None:
         _verify(inst, bad, trust_root_time=pin_time)
     with pytest.raises(TransparencyLogError, match="unknown log"):
         _verify(inst, bad, trust_root_time=sb.options.when.replace(year=2026))
+
+
+def test_stale_pin_check_survives_an_unrepresentable_integrated_time(inst: TestInstance) -> None:
+    """The unverified integrated time is only a hint; a huge one is the log step's rejection."""
+    sb = inst.sign_artifact(ARTIFACT)
+    bundle = sb.copy_bundle()
+    bundle["verificationMaterial"]["tlogEntries"][0]["integratedTime"] = str(10**15)
+    bad = sb.with_bundle(bundle, "integrated time in the year 31 million")
+    with pytest.raises(TransparencyLogError, match="inclusion promise"):
+        _verify(inst, bad, trust_root_time=sb.options.when.replace(year=2024))

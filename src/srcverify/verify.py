@@ -318,7 +318,10 @@ def _explain_stale_trust_root(
     signed_at = leaf.not_valid_before_utc if leaf is not None else None
     for entry in bundle.material.tlog_entries:
         if entry.integrated_time is not None:
-            signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
+            try:
+                signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
+            except (OverflowError, ValueError, OSError):
+                continue  # not a time at all: the log entry check rejects it
         if signed_at is None or signed_at <= trust_root_time:
             continue
         if trusted_root.tlog(entry.log_id) is None:
