@@ -61,6 +61,19 @@ def test_oid_rejects_malformed(encoding: bytes, reason: str) -> None:
         der.parse(encoding).oid("oid")
 
 
+def test_oid_with_a_giant_arc_is_rejected() -> None:
+    # Decoding it would take quadratic time and exceed int-to-str limits (ValueError).
+    encoding = d.tlv(der.OID, b"\x2a" + b"\x81" * 3000 + b"\x01")
+    with pytest.raises(DerError, match="OBJECT IDENTIFIER of 3002 octets is too long"):
+        der.parse(encoding).oid("oid")
+
+
+def test_integer_too_long_for_any_field_is_rejected() -> None:
+    value = 1 << (8 * 2000)
+    with pytest.raises(DerError, match="INTEGER of 2001 octets is too long"):
+        der.parse(d.integer(value)).integer("n")
+
+
 def test_boolean_null_and_octets() -> None:
     assert der.parse(d.boolean(True)).boolean("b") is True
     assert der.parse(d.boolean(False)).boolean("b") is False

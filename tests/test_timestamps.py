@@ -253,6 +253,10 @@ def test_no_authorities() -> None:
         (b"not der at all", "malformed timestamp response"),
         (TSA.timestamp(SIGNATURE, AT) + b"\x00", "trailing bytes"),
         (bytes.fromhex("30053003020100"), "holds no timeStampToken"),
+        (
+            d.sequence(d.sequence(d.integer(1 << 16000))),
+            "malformed timestamp response: .*INTEGER of 2001 octets is too long",
+        ),
     ],
 )
 def test_malformed_responses(response: bytes, reason: str) -> None:

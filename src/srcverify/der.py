@@ -67,6 +67,11 @@ _NAMES = {
 
 #: Longest length field accepted (4 octets: up to 4 GiB, far above any timestamp).
 _MAX_LENGTH_OCTETS = 4
+#: Longest INTEGER and OBJECT IDENTIFIER contents accepted: far above any serial
+#: number, version or OID in CMS and RFC 3161, and small enough that decoding and
+#: printing them stays cheap (hostile giant values cost quadratic time).
+_MAX_INTEGER_OCTETS = 128
+_MAX_OID_OCTETS = 128
 
 _GENERALIZED_TIME = re.compile(rb"(\d{14})(?:\.(\d*[1-9]))?Z")
 
@@ -147,6 +152,8 @@ class Element:
         body = self.expect(INTEGER, what).content
         if not body:
             raise DerError(f"{what}: empty INTEGER")
+        if len(body) > _MAX_INTEGER_OCTETS:
+            raise DerError(f"{what}: INTEGER of {len(body)} octets is too long")
         if len(body) > 1 and (
             (body[0] == 0x00 and body[1] < 0x80) or (body[0] == 0xFF and body[1] >= 0x80)
         ):
@@ -174,6 +181,8 @@ class Element:
         body = self.expect(OID, what).content
         if not body or body[-1] & 0x80:
             raise DerError(f"{what}: truncated OBJECT IDENTIFIER")
+        if len(body) > _MAX_OID_OCTETS:
+            raise DerError(f"{what}: OBJECT IDENTIFIER of {len(body)} octets is too long")
         values: list[int] = []
         value = 0
         fresh = True
