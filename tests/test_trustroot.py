@@ -72,6 +72,23 @@ def test_open_ended_window_and_null_end() -> None:
             r"tlogs\[0\].publicKey: not a DER public key",
         ),
         (
+            # SubjectPublicKeyInfo with an unknown algorithm (OID 1.2.3.4): cryptography
+            # raises UnsupportedAlgorithm, not ValueError.
+            _root(
+                tlogs=[
+                    {
+                        **_root()["tlogs"][0],
+                        "publicKey": {
+                            "rawBytes": base64.b64encode(
+                                bytes.fromhex("300f300506032a03040306000102030405")
+                            ).decode()
+                        },
+                    }
+                ]
+            ),
+            r"tlogs\[0\].publicKey: not a DER public key",
+        ),
+        (
             _root(certificateAuthorities=[{"certChain": {"certificates": []}, "validFor": {}}]),
             "certChain: no certificates",
         ),

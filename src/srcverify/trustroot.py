@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -201,7 +202,7 @@ def _log_key(value: object, what: str) -> LogKey:
     key = _mapping(obj.get("publicKey"), f"{what}.publicKey")
     try:
         public_key = load_der_public_key(_b64(key.get("rawBytes"), f"{what}.publicKey.rawBytes"))
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise TrustRootError(f"{what}.publicKey: not a DER public key ({exc})") from exc
     log_id = _b64(_mapping(obj.get("logId"), f"{what}.logId").get("keyId"), f"{what}.logId.keyId")
     return LogKey(
