@@ -117,6 +117,16 @@ def test_read_pin_dir_errors(tmp_path: Path) -> None:
         read_pin_dir(tmp_path / "empty")
 
 
+@pytest.mark.parametrize("entry", ["pin.json", "targets/trusted_root.json", "targets"])
+def test_symlink_out_of_the_pin_is_refused(tmp_path: Path, entry: str) -> None:
+    pin_dir = TufRepo().write_pin(tmp_path / "pin")
+    outside = tmp_path / "elsewhere"
+    (pin_dir / entry).rename(outside)  # same bytes, now outside the reviewed directory
+    (pin_dir / entry).symlink_to(outside)
+    with pytest.raises(TufError, match=rf"{entry} is a symbolic link .* regular files only"):
+        read_pin_dir(pin_dir)
+
+
 def test_age_policy() -> None:
     pin = authenticate(TufRepo().pin_files(), T)
     assert check_pin_age(pin, T + timedelta(days=3), None) == timedelta(days=3)

@@ -27,13 +27,14 @@ does not read the clock (callers pass ``now``), and does not interpret
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from srcverify.errors import InputError, StaleTrustRootError
+from srcverify.errors import InputError, StaleTrustRootError, TufError
 from srcverify.pinrecord import PinRecord, format_time
 from srcverify.tufchain import (
     TOP_LEVEL_ROLES,
@@ -96,19 +97,27 @@ def verify_pin(
 def read_pin_dir(pin_dir: Path) -> tuple[bytes, dict[str, bytes]]:
     """Read a pin directory: the pin record and every file under metadata/ and targets/.
 
+    The directory itself may be a symbolic link (the default pin is one in a
+    source checkout); nothing inside it may, so every byte judged lies in the
+    reviewed directory.
+
     Raises:
         InputError: the directory, its pin.json or a file cannot be read.
+        TufError: an entry is a symbolic link or not a regular file or directory.
     """
     if not pin_dir.is_dir():
         raise InputError(f"trust root pin directory {pin_dir} does not exist", step="trust-root")
     try:
+        _refuse_special(pin_dir, pin_dir / PIN_RECORD)
         record = (pin_dir / PIN_RECORD).read_bytes()
         files: dict[str, bytes] = {}
         for sub in ("metadata", "targets"):
             base = pin_dir / sub
+            _refuse_special(pin_dir, base)
             if not base.is_dir():
                 continue
             for path in sorted(base.rglob("*")):
+                _refuse_special(pin_dir, path)
                 if not path.is_dir():
                     files[path.relative_to(pin_dir).as_posix()] = path.read_bytes()
     except OSError as exc:
@@ -117,6 +126,16 @@ def read_pin_dir(pin_dir: Path) -> tuple[bytes, dict[str, bytes]]:
             step="trust-root",
         ) from exc
     return record, files
+
+
+def _refuse_special(pin_dir: Path, path: Path) -> None:
+    name = path.relative_to(pin_dir).as_posix()
+    if path.is_symlink():
+        raise TufError(
+            f"{name} is a symbolic link (to {os.readlink(path)}); a pin holds regular files only"
+        )
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise TufError(f"{name} is not a regular file; a pin holds regular files only")
 
 
 def verify_pin_dir(
