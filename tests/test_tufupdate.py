@@ -170,6 +170,48 @@ def test_interrupted_swap_restores_the_old_pin(
     assert len(calls) == 3  # aside, (failed) swap, back
 
 
+def test_interrupt_between_the_renames_keeps_the_old_pin(
+    setup: tuple[TufRepo, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, pin_dir = setup
+    repo.publish()
+    mirror = repo.write_mirror(tmp_path / "mirror")
+    real_rename = os.rename
+    calls: list[str] = []
+
+    def interrupted_rename(src: Any, dst: Any) -> None:
+        calls.append(str(dst))
+        if len(calls) == 2:  # Ctrl-C after the old pin moved aside, before the new one moved in
+            raise KeyboardInterrupt
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", interrupted_rename)
+    _fails_leaving_pin_intact(pin_dir, str(mirror), KeyboardInterrupt, "")
+
+
+def test_failed_swap_and_failed_restore_do_not_delete_the_old_pin(
+    setup: tuple[TufRepo, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, pin_dir = setup
+    repo.publish()
+    mirror = repo.write_mirror(tmp_path / "mirror")
+    before = snapshot_tree(pin_dir)
+    real_rename = os.rename
+    calls: list[str] = []
+
+    def broken_rename(src: Any, dst: Any) -> None:
+        calls.append(str(dst))
+        if len(calls) >= 2:  # only moving the old pin aside works
+            raise OSError(5, "Input/output error")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", broken_rename)
+    with pytest.raises(InputError, match=r"Input/output error; the old pin is kept at ") as info:
+        update_pin(pin_dir, str(mirror), now=NOW)
+    kept = Path(str(info.value).rsplit("the old pin is kept at ", 1)[1])
+    assert snapshot_tree(kept) == before
+
+
 # --- over HTTP on loopback ----------------------------------------------------------
 
 

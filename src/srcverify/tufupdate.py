@@ -108,6 +108,7 @@ def update_pin(pin_dir: Path, source: str, *, now: datetime) -> PinUpdate:
         work = Path(tempfile.mkdtemp(prefix=f".{pin_dir.name}.update-", dir=pin_dir.parent))
     except OSError as exc:
         raise InputError(f"cannot write beside {pin_dir}: {exc.strerror or exc}") from exc
+    aside = work / "old"
     try:
         files = {  # the old root chain stays: reviewers keep the anchor they trusted
             path: (data, old_record.source_of(path) or "")
@@ -129,9 +130,13 @@ def update_pin(pin_dir: Path, source: str, *, now: datetime) -> PinUpdate:
         write_pin(staged, record.to_json(), file_bytes, extra_from=pin_dir)
         # Authenticate what is on disk, at the new T, and refuse any rollback.
         new = verify_pin_dir(staged, minimum_versions=old.versions())
-        replace_pin_dir(staged, pin_dir, aside=work / "old")
+        replace_pin_dir(staged, pin_dir, aside=aside)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if aside.is_dir() and not pin_dir.exists():  # interrupted between the two renames
+            with contextlib.suppress(OSError):
+                os.rename(aside, pin_dir)
+        if pin_dir.exists():  # never delete the only copy of the old pin
+            shutil.rmtree(work, ignore_errors=True)
     return PinUpdate(old, new)
 
 
@@ -258,7 +263,8 @@ def replace_pin_dir(staged: Path, pin_dir: Path, *, aside: Path) -> None:
     at ``aside``.
 
     Raises:
-        InputError: a rename failed; ``pin_dir`` holds the old pin.
+        InputError: a rename failed; ``pin_dir`` holds the old pin, or if even
+            renaming it back failed, the message says it is at ``aside``.
     """
     try:
         os.rename(pin_dir, aside)
@@ -267,9 +273,12 @@ def replace_pin_dir(staged: Path, pin_dir: Path, *, aside: Path) -> None:
     try:
         os.rename(staged, pin_dir)
     except OSError as exc:
-        with contextlib.suppress(OSError):
+        where = ""
+        try:
             os.rename(aside, pin_dir)
-        raise InputError(f"cannot replace {pin_dir}: {exc.strerror or exc}") from exc
+        except OSError:
+            where = f"; the old pin is kept at {aside}"
+        raise InputError(f"cannot replace {pin_dir}: {exc.strerror or exc}{where}") from exc
     _fsync_dir(pin_dir.parent)
 
 
