@@ -66,7 +66,7 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--max-trust-root-age",
         metavar="DAYS",
-        type=float,
+        type=_days,
         help="exit 3 if the pin's reference time is more than DAYS before now",
     )
     verify.set_defaults(handler=_run_verify)
@@ -83,6 +83,16 @@ def add_parser(subparsers: Any) -> None:
         "(default: https://tuf-repo-cdn.sigstore.dev)",
     )
     update.set_defaults(handler=_run_update)
+
+
+def _days(text: str) -> float:
+    """An argparse type: a number of days that a timedelta can hold (not NaN or infinite)."""
+    try:
+        days = float(text)
+        timedelta(days=days)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    return days
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -155,7 +165,8 @@ def _run_update(args: argparse.Namespace) -> int:
     try:
         result = update_pin(pin_dir, source, now=datetime.now(UTC))
     except (TufError, EvaluationError) as exc:
-        print(f"srcverify trust-root: the pin in {pin_dir} was left unchanged", file=sys.stderr)
+        if pin_dir.is_dir():  # not when even putting the old pin back failed
+            print(f"srcverify trust-root: the pin in {pin_dir} was left unchanged", file=sys.stderr)
         return _fail(exc)
     print(f"updated {pin_dir.resolve()} from {source}")
     print("\n".join(diff_pins(result.old, result.new)))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +116,29 @@ def test_update_failure_leaves_pin(tmp_path: Path, capsys: pytest.CaptureFixture
     assert snapshot_tree(pin_dir) == before
 
 
+def test_update_does_not_claim_an_unchanged_pin_it_could_not_put_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = TufRepo()
+    pin_dir = repo.write_pin(tmp_path / "pin")
+    repo.publish()
+    mirror = repo.write_mirror(tmp_path / "mirror")
+    real_rename = os.rename
+    calls: list[str] = []
+
+    def broken_rename(src: Any, dst: Any) -> None:
+        calls.append(str(dst))
+        if len(calls) >= 2:  # only moving the old pin aside works
+            raise OSError(5, "Input/output error")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", broken_rename)
+    assert main(["trust-root", "update", "--from", str(mirror), str(pin_dir)]) == 3
+    err = capsys.readouterr().err
+    assert "the old pin is kept at " in err
+    assert "left unchanged" not in err
+
+
 def test_group_without_command_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust-root"]) == 2
     assert "status" in capsys.readouterr().err
@@ -126,3 +151,46 @@ def test_registered_in_the_srcverify_cli(capsys: pytest.CaptureFixture[str]) -> 
     cli = pytest.importorskip("srcverify.cli")
     assert cli.main(["trust-root", "verify"]) == 0
     assert "OK " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "1e12"])
+def test_verify_max_age_must_be_a_usable_number(
+    days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["trust-root", "verify", "--max-trust-root-age", days])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--max-trust-root-age: {days!r} is not a number of days" in err
+    assert "internal error" not in err
+
+
+def test_srcverify_verify_with_a_tampered_pin_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pin_dir = shutil.copytree(REPO_PIN, tmp_path / "pin")
+    path = pin_dir / "targets" / "trusted_root.json"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    artifact = tmp_path / "source.tar.gz"
+    artifact.write_bytes(b"source")
+    assert main(["verify", "--trust-root", str(pin_dir), str(artifact)]) == 3
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert f"NOT EVALUATED {artifact}: trust-root: targets/trusted_root.json: sha256" in text
+    assert "does not match pin.json sha256 6494e21e" in text
+
+
+def test_srcverify_verify_with_a_forged_pin_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = TufRepo()
+    files = repo.pin_files()
+    files["targets/trusted_root.json"] = trusted_root_bytes(second_rekor=True)
+    pin_dir = repo.write_pin(tmp_path / "pin", files=files)  # pin.json matches the swap
+    artifact = tmp_path / "source.tar.gz"
+    artifact.write_bytes(b"source")
+    assert main(["verify", "--trust-root", str(pin_dir), str(artifact)]) == 3
+    out = capsys.readouterr()
+    assert "targets/trusted_root.json does not match targets v1" in out.out + out.err
