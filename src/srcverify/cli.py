@@ -128,7 +128,7 @@ def _add_verify_parser(subparsers: Any) -> None:
     trust.add_argument(
         "--max-trust-root-age",
         metavar="DAYS",
-        type=float,
+        type=cli_trust_root.days_argument,
         help="refuse (exit 3) a pinned trust root older than DAYS",
     )
     verify.add_argument(

@@ -66,7 +66,7 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--max-trust-root-age",
         metavar="DAYS",
-        type=_days,
+        type=days_argument,
         help="exit 3 if the pin's reference time is more than DAYS before now",
     )
     verify.set_defaults(handler=_run_verify)
@@ -85,7 +85,7 @@ def add_parser(subparsers: Any) -> None:
     update.set_defaults(handler=_run_update)
 
 
-def _days(text: str) -> float:
+def days_argument(text: str) -> float:
     """An argparse type: a number of days that a timedelta can hold (not NaN or infinite)."""
     try:
         days = float(text)

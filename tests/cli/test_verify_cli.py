@@ -197,3 +197,13 @@ def test_a_bug_fails_closed_without_traceback(
     err = capsys.readouterr().err
     assert "internal error, nothing was verified (TypeError: simulated bug)" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e12", "ten"])
+def test_max_trust_root_age_must_be_a_usable_number(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", "--max-trust-root-age", value, *THOMAS, "x"])
+    assert exit_info.value.code == 2
+    assert "is not a number of days" in capsys.readouterr().err
