@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from srcverify.verify import ManagedKey
 
 
+# Bundles, trusted roots and keys are kilobytes; a larger file is not one of them.
+MAX_INPUT_BYTES = 16 << 20
+
 VERIFY_EPILOG = """\
 exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;
 3 could not evaluate (missing file, unusable trust root or map, pin too old).
@@ -298,12 +301,20 @@ def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
 
 
 def _read(path: str, what: str) -> bytes:
-    from srcverify.errors import InputError
+    """A small input file (bundle, trusted root, key), refused past MAX_INPUT_BYTES."""
+    from srcverify.errors import BundleFormatError, InputError
 
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}", step="input") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        too_big = BundleFormatError if what == "bundle" else InputError
+        raise too_big(
+            f"{what} {path} is larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it"
+        )
+    return data
 
 
 def _report_success(

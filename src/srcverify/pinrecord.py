@@ -97,7 +97,7 @@ class PinRecord:
         """
         try:
             doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise TufError(f"pin.json is not valid JSON: {exc}") from exc
         obj = _object(doc, "pin.json", _KEYS)
         if obj["format"] != PIN_FORMAT:

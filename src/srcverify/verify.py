@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from srcverify import certs, fulcio, sct, signature, timestamps, tlog
-from srcverify.bundle import Bundle
+from srcverify.bundle import Bundle, TlogEntry
 from srcverify.dsse import statement_sha256_subjects
 from srcverify.errors import (
     ArtifactMismatchError,
@@ -236,7 +236,7 @@ def verify_bundle(
         log_entries=tuple(
             LogReceipt(
                 log=v.log.base_url,
-                log_index=entry.log_index,
+                log_index=_authenticated_index(entry, v),
                 kind=f"{entry.kind} {entry.version}",
                 proof_verified=v.proof_verified,
                 promise_verified=v.promise_verified,
@@ -295,6 +295,14 @@ def _check_signature(bundle: Bundle, key: PublicKeyTypes, artifact_sha256: bytes
     signature.verify_over_data(
         key, envelope.signatures[0].sig, envelope.pae(), what="DSSE envelope"
     )
+
+
+def _authenticated_index(entry: TlogEntry, verdict: tlog.LogVerdict) -> int:
+    """The log index the evidence vouches for: the SET signs the entry's own index;
+    without a SET only the inclusion proof's leaf index is authenticated."""
+    if verdict.promise_verified or entry.inclusion_proof is None:
+        return entry.log_index
+    return entry.inclusion_proof.log_index
 
 
 def _signer_of(leaf: x509.Certificate) -> tuple[str, str | None]:

@@ -207,3 +207,16 @@ def test_max_trust_root_age_must_be_a_usable_number(
         main(["verify", "--max-trust-root-age", value, *THOMAS, "x"])
     assert exit_info.value.code == 2
     assert "is not a number of days" in capsys.readouterr().err
+
+
+def test_oversized_bundle_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import srcverify.cli
+
+    monkeypatch.setattr(srcverify.cli, "MAX_INPUT_BYTES", 1024)
+    bundle = tmp_path / "big.sigstore.json"
+    bundle.write_bytes(b"{" + b" " * 2000 + b"}")
+    code = main(["verify", "--bundle", str(bundle), *THOMAS, "sha256:" + "00" * 32])
+    assert code == 1
+    assert "is larger than 0 MiB; refusing to read it" in capsys.readouterr().err
