@@ -140,6 +140,13 @@ NOT_MATCHING = [
     ("/srv/Python-3.14.0.tar.xz", "has directory components"),
     ("..", "has directory components"),
     ("Python-3.14.0.tar.xz\n", "control characters"),
+    # non-canonical versions must not land in a series (3.014 is not 3.14)
+    ("Python-3.014.0.tar.xz", "matches no artifact pattern"),
+    ("Python-3.14.00.tar.xz", "matches no artifact pattern"),
+    ("Python-3.14.0rc03.tar.xz", "matches no artifact pattern"),
+    ("python-3.010.11-amd64.exe", "matches no artifact pattern"),
+    ("Python-3.1\uff14.0.tar.xz", "matches no artifact pattern"),  # fullwidth 4
+    ("Python-3.\u0661\u0664.0.tar.xz", "matches no artifact pattern"),  # Arabic-Indic 14
     ("", "artifact name is empty"),
 ]
 
@@ -734,3 +741,106 @@ def test_random_names_resolve_or_give_our_error(name: str) -> None:
     except ReleaseMapError:
         return
     assert resolution.project == "cpython" and resolution.signers
+
+
+# --- patterns that can match without a version, YAML tags and aliases ---------------
+
+SKIPPABLE_VERSION = [
+    # (pattern, a name it matches with the version group unset)
+    (r"^demo-{version}\.tar\.gz$|^evil$", "evil"),
+    (r"^demo-(?:{version})?\.tar\.gz$", "demo-.tar.gz"),
+    (r"^(?:demo-{version}|evil)\.tar\.gz$", "evil.tar.gz"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "name"), SKIPPABLE_VERSION)
+def test_a_match_without_a_version_fails_closed_at_resolve_time(pattern: str, name: str) -> None:
+    text = edit(r"'^demo-{version}\.tar\.gz$'", f"'{pattern}'")
+    text = text.replace("        examples: [demo-1.0.0.tar.gz]\n", "")
+    release_map = ReleaseMap.from_text(text, "skip.yaml")
+    assert resolve(release_map, "demo-1.0.0.tar.gz").version == "1.0.0"
+    with pytest.raises(ReleaseMapError) as info:
+        resolve(release_map, name)
+    assert f"{name!r} matched the pattern of demo/tarball" in str(info.value)
+    assert "without a version" in str(info.value)
+
+
+def test_an_example_that_matches_without_a_version_is_a_map_problem() -> None:
+    text = edit(r"'^demo-{version}\.tar\.gz$'", r"'^demo-{version}\.tar\.gz$|^evil$'")
+    text = text.replace("examples: [demo-1.0.0.tar.gz]", "examples: [demo-1.0.0.tar.gz, evil]")
+    with pytest.raises(InvalidReleaseMapError) as info:
+        ReleaseMap.from_text(text, "skip.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "skip.yaml:9:39: example 'evil' matches the pattern of demo/tarball without a "
+        "version: the pattern must not make {version} optional"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column", "message"),
+    [
+        (
+            "  demo:\n",
+            "  demo: !!python/object:os.system\n",
+            3,
+            9,
+            "project demo: expected a mapping, found a value tagged "
+            "tag:yaml.org,2002:python/object:os.system",
+        ),
+        (
+            "projects:\n",
+            "projects: !!python/dict\n",
+            2,
+            11,
+            "projects: expected a mapping, found a value tagged tag:yaml.org,2002:python/dict",
+        ),
+        (
+            "        signers:\n",
+            "        signers: !!python/tuple\n",
+            13,
+            18,
+            "series demo 1: signers: expected a list, found a value tagged "
+            "tag:yaml.org,2002:python/tuple",
+        ),
+        (
+            "examples: [demo-1.0.0.tar.gz]",
+            "examples: !!python/tuple [demo-1.0.0.tar.gz]",
+            9,
+            19,
+            "artifact demo/tarball: examples: expected a list, found a value tagged "
+            "tag:yaml.org,2002:python/tuple",
+        ),
+    ],
+)
+def test_collections_with_foreign_tags_are_refused(
+    old: str, new: str, line: int, column: int, message: str
+) -> None:
+    with pytest.raises(InvalidReleaseMapError) as info:
+        ReleaseMap.from_text(edit(old, new), "tags.yaml")
+    assert f"tags.yaml:{line}:{column}: {message}" in [str(p) for p in info.value.problems]
+
+
+def test_yaml_aliases_are_refused_where_they_are_used() -> None:
+    text = edit("        signers:\n", "        signers: &rm\n") + (
+        '      "2":\n        source: test data\n        signers: *rm\n'
+    )
+    with pytest.raises(InvalidReleaseMapError) as info:
+        ReleaseMap.from_text(text, "alias.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "alias.yaml:18:18: YAML alias *rm: a release map must not use aliases or merge keys; "
+        "write each entry out so that a reviewer sees it"
+    ]
+
+
+def test_alias_fan_out_is_refused_before_it_is_walked() -> None:
+    examples = ", ".join(f"demo-1.0.{n}.tar.gz" for n in range(200))
+    kinds = "".join(
+        f"      k{n}:\n        pattern: '^demo{n}-{{version}}\\.tar\\.gz$'\n        examples: *ex\n"
+        for n in range(200)
+    )
+    text = edit("examples: [demo-1.0.0.tar.gz]", f"examples: &ex [{examples}]")
+    text = text.replace("    series:\n", kinds + "    series:\n")
+    with pytest.raises(InvalidReleaseMapError) as info:
+        ReleaseMap.from_text(text, "fan.yaml")
+    assert len(info.value.problems) == 200
+    assert all("YAML alias *ex" in p.message for p in info.value.problems)

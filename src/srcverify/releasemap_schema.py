@@ -39,6 +39,7 @@ __all__ = ["parse_map"]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _SERIES = re.compile(r"\d+(?:\.\d+)*")
+_SEQ = "tag:yaml.org,2002:seq"
 _SIGNER_KEYS = ("identity", "identity_regexp", "issuer", "issuer_regexp", "github_workflow")
 
 
@@ -273,7 +274,7 @@ class _Reader(NodeReader):
         signers = []
         if "signers" in fields:
             signers_node = fields["signers"][1]
-            if not isinstance(signers_node, yaml.SequenceNode):
+            if not isinstance(signers_node, yaml.SequenceNode) or signers_node.tag != _SEQ:
                 self.fail(
                     signers_node,
                     f"{context}: signers: expected a list, found {kind(signers_node)}",
@@ -345,6 +346,12 @@ class _Reader(NodeReader):
             own = matches.pop(owner)
             if own is None:
                 self.fail(node, f"example {example!r} does not match the pattern of {owner}")
+            elif own.group("version") is None:
+                self.fail(
+                    node,
+                    f"example {example!r} matches the pattern of {owner} without a version: "
+                    "the pattern must not make {version} optional",
+                )
             elif release_components(own.group("version")) is None:
                 self.fail(
                     node,

@@ -5,9 +5,10 @@
 resulting nodes, so each problem is recorded as a
 :class:`~srcverify.releasemap_model.MapProblem` at ``file:line:column``. It
 reports syntax errors, keys that are not strings (``3.10`` unquoted is the
-float 3.1), duplicate, unknown and missing keys, wrong types, empty strings
-and unanchored or broken regular expressions, and keeps going so that one
-pass finds every problem.
+float 3.1), duplicate, unknown and missing keys, wrong types (also a mapping
+or list tagged ``!!python/...``), empty strings, unanchored or broken regular
+expressions and YAML aliases (refused, not expanded: a reviewed map spells
+every entry out), and keeps going so that one pass finds every problem.
 
 It knows nothing about the release-map schema (that is
 :mod:`srcverify.releasemap_schema`) and reads no files.
@@ -96,7 +97,28 @@ class NodeReader:
             return None
         if root is None:
             self.fail(None, "the release map is empty; expected 'schema: 1' and 'projects:'")
+        elif self.aliases():
+            return None  # not walked: an alias can make a small text a huge tree
         return root
+
+    def aliases(self) -> bool:
+        """Report every alias (``*name``); True if there was one."""
+        found = False
+        for event in yaml.parse(self.text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                found = True
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                self.problems.append(
+                    MapProblem(
+                        self.filename,
+                        line,
+                        column,
+                        f"YAML alias *{event.anchor}: a release map must not use aliases or "
+                        "merge keys; write each entry out so that a reviewer sees it",
+                    )
+                )
+        return found
 
     def key(self, node: yaml.Node, context: str) -> str | None:
         """A key's text. A number (``3.10:``) is reported but its text is
@@ -115,7 +137,7 @@ class NodeReader:
 
     def entries(self, node: yaml.Node, context: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """A mapping with free keys (names), duplicates reported."""
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, yaml.MappingNode) or node.tag != _TAG + "map":
             self.fail(node, f"{context}: expected a mapping, found {kind(node)}")
             return []
         seen: dict[str, yaml.Node] = {}
@@ -136,7 +158,7 @@ class NodeReader:
         self, node: yaml.Node, context: str, required: Sequence[str], optional: Sequence[str] = ()
     ) -> Fields | None:
         """A mapping with fixed keys: unknown and missing keys reported."""
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, yaml.MappingNode) or node.tag != _TAG + "map":
             self.fail(node, f"{context}: expected a mapping, found {kind(node)}")
             return None
         allowed = [*required, *optional]
@@ -177,7 +199,7 @@ class NodeReader:
         if name not in fields:
             return []
         node = fields[name][1]
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.SequenceNode) or node.tag != _TAG + "seq":
             self.fail(node, f"{context}: {name}: expected a list, found {kind(node)}")
             return []
         if not node.value:

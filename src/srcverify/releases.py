@@ -230,6 +230,12 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         )
     project, kind, match = matches[0]
     version = match.group("version")
+    if version is None:
+        raise ReleaseMapError(
+            f"{artifact_name!r} matched the pattern of {project.name}/{kind.name} in release "
+            f"map {where} without a version; fix the pattern ({kind.pattern}) so that "
+            "{version} is not optional"
+        )
     series = _series_for(project, version)
     exception = _exception_for(project, version, kind.name)
     if exception is not None:
