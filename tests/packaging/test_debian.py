@@ -365,3 +365,19 @@ def test_installed_package_verifies_a_release(
     )
     assert result.returncode == 0, result.log
     assert f"signed by {release.identity}" in result.log
+
+
+def test_dh_srcverify_missing_bundle_message_and_exit_code(
+    tmp_path: Path, deb_env: dict[str, str]
+) -> None:
+    release = make_release(tmp_path / "upstream", "hello-sv-1.0.tar.xz", "hello-sv-1.0")
+    tree = hello_source(
+        tmp_path, release, rules=ADDON_RULES, build_depends="debhelper-compat (= 13)"
+    )
+    result = run(
+        ["dh_srcverify", "--bundle", "debian/upstream/gone.sigstore"], env=deb_env, cwd=tree
+    )
+    assert result.returncode == 3
+    assert "dh_srcverify: error: bundle debian/upstream/gone.sigstore does not exist\n" in (
+        result.log
+    ), result.log
