@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))  # exits 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of stdout left (`... | head`): nothing more can be reported, so the
+        # run cannot count as complete. Point stdout at /dev/null so exiting stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_UNEVALUATED
     except Exception as exc:  # a bug: fail closed with a message a build log can carry
         print(
             f"srcverify: internal error, nothing was verified ({type(exc).__name__}: {exc}); "

@@ -220,3 +220,21 @@ def test_oversized_bundle_is_refused_unread(
     code = main(["verify", "--bundle", str(bundle), *THOMAS, "sha256:" + "00" * 32])
     assert code == 1
     assert "is larger than 0 MiB; refusing to read it" in capsys.readouterr().err
+
+
+def test_closed_stdout_is_not_success(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`srcverify map show | head -1` with the reader gone: exit 3, not 0, and no traceback."""
+    import io
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed = io.TextIOWrapper(io.FileIO(write_end, "w"), write_through=True)
+    monkeypatch.setattr(sys, "stdout", closed)
+    try:
+        assert main(["map", "show"]) == 3
+    finally:
+        closed.close()
+    assert "internal error" not in capsys.readouterr().err
