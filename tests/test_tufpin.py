@@ -17,7 +17,6 @@ from srcverify.tufpin import (
     default_pin_dir,
     load_authenticated_trusted_root,
     read_pin_dir,
-    signature_newer_than_pin_error,
     verify_pin,
     verify_pin_dir,
 )
@@ -137,7 +136,9 @@ def test_age_policy() -> None:
 
 
 def test_signature_newer_than_pin_message() -> None:
-    error = signature_newer_than_pin_error(SHIPPED_T, datetime(2026, 9, 1, 8, 30, tzinfo=UTC))
+    error = StaleTrustRootError.signature_newer_than_pin(
+        SHIPPED_T, datetime(2026, 9, 1, 8, 30, tzinfo=UTC)
+    )
     assert isinstance(error, StaleTrustRootError)
     assert error.detail == (
         "the pinned trust root (2026-08-21T20:00:00Z) is older than this signature "

@@ -16,8 +16,9 @@ signature), then authenticates the pin offline at the record's reference time
 T, never the wall clock, with :func:`srcverify.tufchain.authenticate` (root
 chain, timestamp -> snapshot -> targets, target hashes, expiry at T).
 :func:`load_authenticated_trusted_root` is what ``srcverify verify`` calls;
-:func:`check_pin_age` applies the ``--max-trust-root-age`` policy and
-:func:`signature_newer_than_pin_error` words the "pin too old" diagnosis.
+:func:`check_pin_age` applies the ``--max-trust-root-age`` policy (the "pin
+older than this signature" diagnosis is
+:meth:`srcverify.errors.StaleTrustRootError.signature_newer_than_pin`).
 
 This module does not download anything (that is :mod:`srcverify.tufupdate`),
 does not read the clock (callers pass ``now``), and does not interpret
@@ -63,7 +64,6 @@ __all__ = [
     "is_pinned_target",
     "load_authenticated_trusted_root",
     "read_pin_dir",
-    "signature_newer_than_pin_error",
     "verify_pin",
     "verify_pin_dir",
 ]
@@ -211,15 +211,3 @@ def load_authenticated_trusted_root(
     max_age = None if max_age_days is None else timedelta(days=max_age_days)
     check_pin_age(pin, now, max_age)
     return PinnedTrustRoot(TrustedRoot.from_json(pin.trusted_root_json), pin)
-
-
-def signature_newer_than_pin_error(
-    reference_time: datetime, signature_time: datetime
-) -> StaleTrustRootError:
-    """The error for a signature made after T whose key, CA or TSA the pin lacks.
-
-    The caller decides when it applies (the needed log key, CA or TSA is
-    absent from the pinned root and ``signature_time`` is after T) and raises
-    the returned error, which the CLI maps to exit 3.
-    """
-    return StaleTrustRootError.signature_newer_than_pin(reference_time, signature_time)
