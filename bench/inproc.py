@@ -71,10 +71,10 @@ def load_cases(cases_json: Path) -> list[Case]:
 
 def srcverify_verifier() -> Callable[[Case], None]:
     """A function verifying one case with srcverify (raises on rejection)."""
-    from srcverify.bundle import Bundle
-    from srcverify.identity import Identity
-    from srcverify.trustroot import TrustedRoot
-    from srcverify.verify import verify_bundle
+    from srcverify.sigstore.bundle import Bundle
+    from srcverify.sigstore.identity import Identity
+    from srcverify.sigstore.trustroot import TrustedRoot
+    from srcverify.sigstore.verify import verify_bundle
 
     roots: dict[Path, Any] = {}
     policies: dict[tuple[str, str], Any] = {}

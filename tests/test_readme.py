@@ -67,7 +67,7 @@ VERIFY_FLAGS = [
 def test_every_verify_flag_is_documented_and_exists(
     flag: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from srcverify.cli import main
+    from srcverify.cli.main import main
 
     with pytest.raises(SystemExit):
         main(["verify", "--help"])

@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from srcverify.errors import SrcverifyError
-from srcverify.tufpin import verify_pin_dir
-from srcverify.tufupdate import pin_files_from_wheel, replace_pin_dir, write_pin
+from srcverify.pin.load import verify_pin_dir
+from srcverify.pin.update import pin_files_from_wheel, replace_pin_dir, write_pin
 
 WHEEL = "sigstore-4.5.1-py3-none-any.whl"
 WHEEL_SHA256 = "02e000197b34980f1d382741d6f83c2fecbcef7debf7304f36a5253f3c892cd9"

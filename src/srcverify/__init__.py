@@ -4,33 +4,35 @@ The public API, re-exported lazily so that ``import srcverify`` (and with it
 ``srcverify --help``) does not load cryptography until it is used::
 
     from srcverify import Bundle, TrustedRoot, verify_bundle
+
+The packages below show the layers; imports flow one way, from the top down:
+
+- :mod:`srcverify.cli`: the ``srcverify`` command (argument parsing, files, clock, output);
+- :mod:`srcverify.pin` and :mod:`srcverify.releasemap`: the TUF-pinned trust root and the
+  release map (who must have signed which upstream file);
+- :mod:`srcverify.sigstore`: the pure verification core (bundle in, receipt or error out);
+- :mod:`srcverify.errors` and :mod:`srcverify.artifact`: the exception tree and digests.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from srcverify._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "Bundle": "srcverify.bundle",
-    "TrustedRoot": "srcverify.trustroot",
-    "verify_bundle": "srcverify.verify",
-    "Receipt": "srcverify.verify",
-    "ManagedKey": "srcverify.verify",
-    "Identity": "srcverify.identity",
-    "AnyOf": "srcverify.identity",
-    "AllOf": "srcverify.identity",
-    "GitHubWorkflow": "srcverify.identity",
-    "ReleaseMap": "srcverify.releases",
-}
-
-__all__ = ["__version__", *sorted(_EXPORTS)]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'srcverify' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+_all, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "Bundle": "sigstore.bundle",
+        "TrustedRoot": "sigstore.trustroot",
+        "verify_bundle": "sigstore.verify",
+        "Receipt": "sigstore.verify",
+        "ManagedKey": "sigstore.verify",
+        "Identity": "sigstore.identity",
+        "AnyOf": "sigstore.identity",
+        "AllOf": "sigstore.identity",
+        "GitHubWorkflow": "sigstore.identity",
+        "ReleaseMap": "releasemap.resolve",
+    },
+)
+__all__ = ["__version__", *_all]

@@ -2,6 +2,6 @@
 
 import sys
 
-from srcverify.cli import main
+from srcverify.cli.main import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""Tests for ``srcverify map check|show|which`` (srcverify.cli_map).
+"""Tests for ``srcverify map check|show|which`` (srcverify.cli.map).
 
 The handlers run through a small argparse harness, the way cli.py wires them:
 ``add_parser`` registers ``map`` and every leaf command sets ``handler``.
@@ -12,11 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from srcverify import cli_map
+from srcverify.cli import map as cli_map
 
-BEACON_MAP = Path(__file__).resolve().parents[1] / "data" / "releases" / "oidc-beacon.yaml"
+BEACON_MAP = (
+    Path(__file__).resolve().parents[1] / "releasemap" / "data" / "releases" / "oidc-beacon.yaml"
+)
 SHIPPED_MAP = (
-    Path(__file__).resolve().parents[2] / "src" / "srcverify" / "data" / "releases" / "cpython.yaml"
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "srcverify"
+    / "releasemap"
+    / "maps"
+    / "cpython.yaml"
 )
 
 
@@ -184,7 +191,7 @@ def test_which_with_a_malformed_map_exits_3(
 
 
 def test_registered_in_the_main_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    from srcverify import cli
+    from srcverify.cli import main as cli
 
     assert cli.main(["map", "which", "Python-3.13.5.tar.xz"]) == 0
     assert "thomas@python.org" in capsys.readouterr().out

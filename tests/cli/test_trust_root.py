@@ -1,4 +1,4 @@
-"""``srcverify trust-root status|verify|update`` end to end (srcverify.cli_trust_root)."""
+"""``srcverify trust-root status|verify|update`` end to end (srcverify.cli.trust_root)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from srcverify.cli import main
+from srcverify.cli.main import main
 from tests.support.tufrepo import TufRepo, snapshot_tree, trusted_root_bytes
 
 # Sigstore's real root keys use the legacy key type name; securesystemslib warns.
@@ -148,7 +148,7 @@ def test_group_without_command_is_usage(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_registered_in_the_srcverify_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    cli = pytest.importorskip("srcverify.cli")
+    cli = pytest.importorskip("srcverify.cli.main")
     assert cli.main(["trust-root", "verify"]) == 0
     assert "OK " in capsys.readouterr().err
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from srcverify.cli import main
+from srcverify.cli.main import main
 from tests.conftest import CORPUS
 from tests.corpus.cases import index_params
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from srcverify.bundle import Bundle
 from srcverify.errors import SrcverifyError
-from srcverify.identity import Identity
-from srcverify.signature import load_public_key_pem
-from srcverify.trustroot import TrustedRoot
-from srcverify.verify import ManagedKey, verify_bundle
+from srcverify.sigstore.bundle import Bundle
+from srcverify.sigstore.identity import Identity
+from srcverify.sigstore.signature import load_public_key_pem
+from srcverify.sigstore.trustroot import TrustedRoot
+from srcverify.sigstore.verify import ManagedKey, verify_bundle
 from tests.conftest import CORPUS
 
 sigstore = pytest.importorskip("sigstore", reason="sigstore-python oracle not installed")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from srcverify.cli import main
+from srcverify.cli.main import main
 from tests.conftest import CORPUS
 
 INDEX = CORPUS / "cpython" / "cases.json"

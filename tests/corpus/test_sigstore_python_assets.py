@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from srcverify.bundle import Bundle
 from srcverify.errors import SrcverifyError
-from srcverify.identity import Identity
-from srcverify.trustroot import TrustedRoot
-from srcverify.verify import verify_bundle
+from srcverify.sigstore.bundle import Bundle
+from srcverify.sigstore.identity import Identity
+from srcverify.sigstore.trustroot import TrustedRoot
+from srcverify.sigstore.verify import verify_bundle
 from tests.conftest import CORPUS
 
 BASE = CORPUS / "sigstore-python"

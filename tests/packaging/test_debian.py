@@ -275,15 +275,16 @@ def test_self_package_contents_and_dependencies(srcverify_deb: Path, env: dict[s
         "./usr/bin/srcverify",
         "./usr/bin/dh_srcverify",
         "./usr/share/perl5/Debian/Debhelper/Sequence/srcverify.pm",
-        "./usr/lib/python3/dist-packages/srcverify/cli.py",
+        "./usr/lib/python3/dist-packages/srcverify/cli/main.py",
         "./usr/lib/python3/dist-packages/srcverify/__main__.py",
     ):
         assert re.search(rf" {re.escape(path)}$", listing, re.MULTILINE), path
     # whatever data the package ships (default map, pin) is in the .deb too
     package = PACKAGING.parent / "src" / "srcverify"
     shipped = []
-    for directory, _, files in os.walk(package / "data", followlinks=True):
-        shipped += [Path(directory, name).relative_to(package).as_posix() for name in files]
+    for data in (package / "data", package / "releasemap" / "maps"):
+        for directory, _, files in os.walk(data, followlinks=True):
+            shipped += [Path(directory, name).relative_to(package).as_posix() for name in files]
     assert shipped, "the package ships no data (map, pin)?"
     for relative in shipped:
         assert f"./usr/lib/python3/dist-packages/srcverify/{relative}" in listing, relative

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from srcverify.trustroot import CertificateAuthority, ValidityWindow
+from srcverify.sigstore.trustroot import CertificateAuthority, ValidityWindow
 from tests.support import der_encode as d
 from tests.support.keys import ecdsa, sign_certificate
 

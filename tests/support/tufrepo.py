@@ -39,8 +39,8 @@ from tuf.api.metadata import (
     Timestamp,
 )
 
-from srcverify.pinrecord import PinRecord
-from srcverify.tufupdate import write_pin
+from srcverify.pin.record import PinRecord
+from srcverify.pin.update import write_pin
 
 __all__ = ["EXPIRES", "T", "TufRepo", "expired", "snapshot_tree", "trusted_root_bytes"]
 

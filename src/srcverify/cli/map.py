@@ -1,0 +1,223 @@
+"""``srcverify map check|show|which``: the release map on the command line.
+
+``check FILE`` validates a map and lists every problem as
+``file:line:column: message``; ``show [PROJECT]`` prints what a map says;
+``which ARTIFACT-NAME`` prints the project, version, series and signers the
+map requires for one file name, or why it has none. ``show`` and ``which``
+read the shipped CPython map unless ``--map FILE`` names another. Exit
+codes: 0 ok, 2 usage, 3 the map is unusable or has no signer for the name.
+Reports go to stdout (``--json`` for machines), errors to stderr.
+
+This module only parses arguments and prints; the work is in
+:mod:`srcverify.releasemap.resolve`, imported inside the handlers so ``--help`` stays
+quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, EXIT_USAGE, SrcverifyError
+
+if TYPE_CHECKING:
+    from srcverify.releasemap.resolve import Project, ReleaseMap, Resolution, Signer
+
+__all__ = ["add_parser"]
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``map`` command group on an argparse subparsers object.
+
+    Each leaf command sets ``handler``: a callable taking the parsed
+    arguments and returning the exit code.
+    """
+    group = subparsers.add_parser(
+        "map",
+        help="check, show or query a release map (artifact name -> required signer)",
+        description="The release map: which identity must have signed which upstream file.",
+    )
+    group.set_defaults(handler=lambda _args: _usage(group))
+    commands = group.add_subparsers(title="map commands", metavar="COMMAND")
+    map_help = "release map to use (default: the CPython map shipped with srcverify)"
+
+    check = commands.add_parser("check", help="validate a map; list every problem (exit 3)")
+    check.add_argument("file", metavar="FILE", help="the release map (YAML)")
+    check.set_defaults(handler=_run_check)
+
+    show = commands.add_parser("show", help="print the projects, artifact kinds and signers")
+    show.add_argument("project", nargs="?", metavar="PROJECT", help="only this project")
+    show.add_argument("--map", metavar="FILE", help=map_help)
+    show.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    show.set_defaults(handler=_run_show)
+
+    which = commands.add_parser("which", help="who must have signed ARTIFACT-NAME, or why none")
+    which.add_argument("name", metavar="ARTIFACT-NAME", help="a bare file name")
+    which.add_argument("--map", metavar="FILE", help=map_help)
+    which.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    which.set_defaults(handler=_run_which)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _error(command: str, exc: SrcverifyError) -> int:
+    print(f"srcverify map {command}: ERROR: {exc}", file=sys.stderr)
+    return EXIT_UNEVALUATED
+
+
+def _load(path: str | None) -> ReleaseMap:
+    from srcverify.releasemap.resolve import ReleaseMap, default_map
+
+    return ReleaseMap.load(path) if path else default_map()
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from srcverify.releasemap.resolve import InvalidReleaseMapError, ReleaseMap
+
+    try:
+        release_map = ReleaseMap.load(args.file)
+    except InvalidReleaseMapError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"srcverify map check: {args.file}: {count} problem{'s' if count != 1 else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_UNEVALUATED
+    except SrcverifyError as exc:
+        return _error("check", exc)
+    parts = [
+        f"{p.name} ({len(p.artifacts)} artifact kinds, {len(p.series)} series, "
+        f"{len(p.releases)} release exceptions)"
+        for p in release_map.projects
+    ]
+    print(f"{args.file}: OK, schema {release_map.schema}: {'; '.join(parts)}")
+    return EXIT_OK
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    try:
+        release_map = _load(args.map)
+        projects = (release_map.project(args.project),) if args.project else release_map.projects
+    except SrcverifyError as exc:
+        return _error("show", exc)
+    if args.json:
+        document = {
+            "map": release_map.filename,
+            "schema": release_map.schema,
+            "projects": [_project_json(p) for p in projects],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"release map {release_map.filename} (schema {release_map.schema})")
+    for project in projects:
+        _print_project(project)
+    return EXIT_OK
+
+
+def _run_which(args: argparse.Namespace) -> int:
+    from srcverify.releasemap.resolve import resolve
+
+    try:
+        release_map = _load(args.map)
+        resolution = resolve(release_map, args.name)
+    except SrcverifyError as exc:
+        return _error("which", exc)
+    if args.json:
+        print(json.dumps(_resolution_json(args.name, resolution), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(args.name)
+    rows = [
+        ("project", resolution.project),
+        ("artifact", resolution.artifact),
+        ("version", resolution.version),
+        ("series", resolution.series or "(none)"),
+        ("decided by", "a per-release exception" if resolution.exception else "the series entry"),
+        ("source", resolution.source),
+    ]
+    for label, value in rows:
+        print(f"  {label + ':':<12}{value}")
+    print("  signers (any one of):")
+    for signer in resolution.signers:
+        print(f"    - {signer.describe()}")
+    return EXIT_OK
+
+
+def _print_project(project: Project) -> None:
+    print()
+    print(f"{project.name}: {project.description}" if project.description else project.name)
+    print(f"  source: {project.source}")
+    print(f"  version pattern: {project.version_pattern}")
+    print("  artifacts:")
+    width = max(len(kind.name) for kind in project.artifacts)
+    for kind in project.artifacts:
+        print(f"    {kind.name:<{width}}  {kind.pattern}  {kind.description}".rstrip())
+    print("  series:")
+    for series in project.series:
+        print(f"    {series.name}: {_signers_line(series.signers)}")
+        print(f"      source: {series.source}")
+    if project.releases:
+        print("  release exceptions:")
+    for release in project.releases:
+        kinds = ", ".join(release.artifacts) if release.artifacts else "every artifact"
+        print(f"    {release.version} ({kinds}): {_signers_line(release.signers)}")
+        print(f"      source: {release.source}")
+
+
+def _signers_line(signers: tuple[Signer, ...]) -> str:
+    if not signers:
+        return "NO SIGNER (verification of this series exits 3)"
+    return " | ".join(signer.describe() for signer in signers)
+
+
+def _signer_json(signer: Signer) -> dict[str, Any]:
+    fields = ("identity", "identity_regexp", "issuer", "issuer_regexp")
+    result: dict[str, Any] = {k: getattr(signer, k) for k in fields if getattr(signer, k)}
+    if signer.github_workflow is not None:
+        result["github_workflow"] = dict(signer.github_workflow.claims())
+    return result
+
+
+def _project_json(project: Project) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "description": project.description,
+        "source": project.source,
+        "version_pattern": project.version_pattern,
+        "artifacts": {
+            kind.name: {"pattern": kind.pattern, "description": kind.description}
+            for kind in project.artifacts
+        },
+        "series": {
+            s.name: {"source": s.source, "signers": [_signer_json(x) for x in s.signers]}
+            for s in project.series
+        },
+        "releases": {
+            r.version: {
+                "source": r.source,
+                "artifacts": list(r.artifacts),
+                "signers": [_signer_json(x) for x in r.signers],
+            }
+            for r in project.releases
+        },
+    }
+
+
+def _resolution_json(name: str, resolution: Resolution) -> dict[str, Any]:
+    return {
+        "artifact_name": name,
+        "project": resolution.project,
+        "artifact": resolution.artifact,
+        "version": resolution.version,
+        "series": resolution.series,
+        "exception": resolution.exception,
+        "source": resolution.source,
+        "signers": [_signer_json(signer) for signer in resolution.signers],
+        "policy": resolution.policy.describe(),
+    }

@@ -1,0 +1,161 @@
+"""The release map's data model: projects, artifact kinds, series, signers.
+
+Frozen objects that :mod:`srcverify.releasemap.schema` builds from YAML,
+plus :class:`MapProblem` and :class:`InvalidReleaseMapError`, which carry
+every problem found with its ``file:line:column``. A :class:`Signer` builds
+its :mod:`srcverify.sigstore.identity` policy when it is constructed.
+
+This module does not read YAML and does not resolve artifact names (that is
+:mod:`srcverify.releasemap.resolve`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from srcverify.errors import ReleaseMapError
+from srcverify.sigstore.identity import (
+    AllOf,
+    GitHubWorkflow,
+    Identity,
+    Issuer,
+    Policy,
+    PolicySpecError,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArtifactKind",
+    "InvalidReleaseMapError",
+    "MapProblem",
+    "Project",
+    "ReleaseException",
+    "SeriesEntry",
+    "Signer",
+    "release_components",
+]
+
+SCHEMA_VERSION = 1
+_RELEASE_PREFIX = re.compile(r"\d+(?:\.\d+)*")
+
+
+def release_components(version: str) -> tuple[str, ...] | None:
+    """The leading dotted numbers of a version: ``3.14.0rc3`` -> ("3", "14", "0").
+
+    Leading zeros are dropped (``03`` is ``3``); None if the version does not
+    start with a digit.
+    """
+    match = _RELEASE_PREFIX.match(version)
+    if match is None:
+        return None
+    return tuple(part.lstrip("0") or "0" for part in match.group().split("."))
+
+
+@dataclass(frozen=True)
+class MapProblem:
+    """One problem in a release map, at a 1-based line and column."""
+
+    filename: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}:{self.column}: {self.message}"
+
+
+class InvalidReleaseMapError(ReleaseMapError):
+    """The release map is malformed; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[MapProblem]) -> None:
+        self.problems = tuple(problems)
+        lines = [str(problem) for problem in self.problems]
+        if len(lines) == 1:
+            message = lines[0]
+        else:
+            message = f"{len(lines)} problems in release map:\n" + "\n".join(lines)
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One allowed signer: an identity and/or GitHub workflow claims, plus issuer.
+
+    Raises:
+        PolicySpecError: the fields do not make a valid policy.
+    """
+
+    issuer: str | None = None
+    issuer_regexp: str | None = None
+    identity: str | None = None
+    identity_regexp: str | None = None
+    github_workflow: GitHubWorkflow | None = None
+    policy: Policy = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts: list[Policy] = []
+        if self.identity is not None or self.identity_regexp is not None:
+            parts.append(
+                Identity(self.identity, self.identity_regexp, self.issuer, self.issuer_regexp)
+            )
+        elif self.github_workflow is None:
+            raise PolicySpecError("a signer needs identity, identity_regexp or github_workflow")
+        else:
+            parts.append(Issuer(self.issuer, self.issuer_regexp))
+        if self.github_workflow is not None:
+            parts.append(self.github_workflow)
+        object.__setattr__(self, "policy", parts[0] if len(parts) == 1 else AllOf(parts))
+
+    def describe(self) -> str:
+        """What this signer must show, in one line."""
+        return self.policy.describe()
+
+
+@dataclass(frozen=True)
+class ArtifactKind:
+    """A kind of release file: a name pattern whose ``version`` group is the version."""
+
+    name: str
+    pattern: str
+    regex: re.Pattern[str] = field(repr=False, compare=False)
+    description: str = ""
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    """The signers for every version whose dotted numbers start with ``name``."""
+
+    name: str
+    signers: tuple[Signer, ...]
+    source: str
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """``"3.14"`` -> ("3", "14")."""
+        return release_components(self.name) or ()
+
+
+@dataclass(frozen=True)
+class ReleaseException:
+    """Signers for one exact version, replacing its series' (for some artifacts)."""
+
+    version: str
+    signers: tuple[Signer, ...]
+    source: str
+    artifacts: tuple[str, ...] = ()  # kind names; empty means every kind
+
+
+@dataclass(frozen=True)
+class Project:
+    """One upstream project: its artifacts, series and per-release exceptions."""
+
+    name: str
+    source: str
+    version_pattern: str
+    artifacts: tuple[ArtifactKind, ...]
+    series: tuple[SeriesEntry, ...]
+    releases: tuple[ReleaseException, ...] = ()
+    description: str = ""

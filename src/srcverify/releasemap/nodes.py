@@ -1,0 +1,231 @@
+"""Strict YAML with positions: the node reader the release map is built on.
+
+:class:`NodeReader` composes YAML with PyYAML's safe machinery
+(``yaml.compose`` with ``SafeLoader``: no object construction) and reads the
+resulting nodes, so each problem is recorded as a
+:class:`~srcverify.releasemap.model.MapProblem` at ``file:line:column``. It
+reports syntax errors, keys that are not strings (``3.10`` unquoted is the
+float 3.1), duplicate, unknown and missing keys, wrong types (also a mapping
+or list tagged ``!!python/...``), empty strings, unanchored or broken regular
+expressions and YAML aliases (refused, not expanded: a reviewed map spells
+every entry out), and keeps going so that one pass finds every problem.
+
+It knows nothing about the release-map schema (that is
+:mod:`srcverify.releasemap.schema`) and reads no files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+import yaml
+
+from srcverify.releasemap.model import MapProblem
+
+__all__ = ["Fields", "NodeReader", "anchored", "kind", "suggest"]
+
+_TAG = "tag:yaml.org,2002:"
+_KINDS = {
+    "str": "a string",
+    "map": "a mapping",
+    "seq": "a list",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "nothing (null)",
+    "merge": "a merge key (<<)",
+}
+
+Fields = dict[str, tuple[yaml.Node, yaml.Node]]
+"""A fixed-key mapping as read: key name -> (key node, value node)."""
+
+
+def kind(node: yaml.Node) -> str:
+    """How a message names what a node holds: ``a string``, ``a list`` ..."""
+    tag = node.tag.removeprefix(_TAG)
+    return _KINDS.get(tag, f"a value tagged {node.tag}")
+
+
+def anchored(pattern: str) -> bool:
+    """Starts with ``^`` and ends with an unescaped ``$``."""
+    if not (pattern.startswith("^") and pattern.endswith("$")):
+        return False
+    body = pattern[:-1]
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 0
+
+
+def suggest(word: str, allowed: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for a likely typo, else an empty string."""
+    close = difflib.get_close_matches(word, list(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class NodeReader:
+    """Reads nodes of one YAML text, collecting problems instead of stopping."""
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self.problems: list[MapProblem] = []
+
+    def fail(self, node: yaml.Node | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.problems.append(MapProblem(self.filename, line, column, message))
+
+    def compose(self) -> yaml.Node | None:
+        try:
+            root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+            line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            self.problems.append(
+                MapProblem(self.filename, line, column, f"YAML syntax error: {what}")
+            )
+            return None
+        except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+            offset = getattr(exc, "position", 0)
+            before = self.text[: offset if isinstance(offset, int) else 0]
+            line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+            self.problems.append(MapProblem(self.filename, line, column, f"YAML error: {exc}"))
+            return None
+        except RecursionError:
+            self.fail(None, "YAML error: nesting too deep")
+            return None
+        if root is None:
+            self.fail(None, "the release map is empty; expected 'schema: 1' and 'projects:'")
+        elif self.aliases():
+            return None  # not walked: an alias can make a small text a huge tree
+        return root
+
+    def aliases(self) -> bool:
+        """Report every alias (``*name``); True if there was one."""
+        found = False
+        for event in yaml.parse(self.text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                found = True
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                self.problems.append(
+                    MapProblem(
+                        self.filename,
+                        line,
+                        column,
+                        f"YAML alias *{event.anchor}: a release map must not use aliases or "
+                        "merge keys; write each entry out so that a reviewer sees it",
+                    )
+                )
+        return found
+
+    def key(self, node: yaml.Node, context: str) -> str | None:
+        """A key's text. A number (``3.10:``) is reported but its text is
+        returned, so that what it names is still checked."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str":
+            return str(node.value)
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "int", _TAG + "float"):
+            self.fail(
+                node,
+                f'{context}: key {node.value} must be quoted ("{node.value}"); '
+                f"unquoted, YAML reads it as {kind(node)}",
+            )
+            return str(node.value)
+        self.fail(node, f"{context}: keys must be strings, found {kind(node)}")
+        return None
+
+    def entries(self, node: yaml.Node, context: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        """A mapping with free keys (names), duplicates reported."""
+        if not isinstance(node, yaml.MappingNode) or node.tag != _TAG + "map":
+            self.fail(node, f"{context}: expected a mapping, found {kind(node)}")
+            return []
+        seen: dict[str, yaml.Node] = {}
+        result = []
+        for key_node, value in node.value:
+            name = self.key(key_node, context)
+            if name is None:
+                continue
+            if name in seen:
+                line = seen[name].start_mark.line + 1
+                self.fail(key_node, f"{context}: duplicate key {name!r} (first at line {line})")
+                continue
+            seen[name] = key_node
+            result.append((name, key_node, value))
+        return result
+
+    def mapping(
+        self, node: yaml.Node, context: str, required: Sequence[str], optional: Sequence[str] = ()
+    ) -> Fields | None:
+        """A mapping with fixed keys: unknown and missing keys reported."""
+        if not isinstance(node, yaml.MappingNode) or node.tag != _TAG + "map":
+            self.fail(node, f"{context}: expected a mapping, found {kind(node)}")
+            return None
+        allowed = [*required, *optional]
+        fields: Fields = {}
+        for name, key_node, value in self.entries(node, context):
+            if key_node.tag != _TAG + "str":
+                continue  # a number as a key: reported already
+            if name not in allowed:
+                self.fail(
+                    key_node,
+                    f"{context}: unknown key {name!r}{suggest(name, allowed)}; "
+                    f"allowed: {', '.join(allowed)}",
+                )
+            else:
+                fields[name] = (key_node, value)
+        for name in required:
+            if name not in fields and name == "source":
+                self.fail(node, f"{context}: missing 'source:' note saying where this comes from")
+            elif name not in fields:
+                self.fail(node, f"{context}: missing required key {name!r}")
+        return fields
+
+    def string(self, fields: Fields, name: str, context: str) -> str | None:
+        return self.scalar(fields[name][1], f"{context}: {name}") if name in fields else None
+
+    def scalar(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
+            numeric = node.tag in (_TAG + "int", _TAG + "float")
+            hint = f' (quote it: "{node.value}")' if numeric else ""
+            self.fail(node, f"{what}: expected a string, found {kind(node)}{hint}")
+            return None
+        if not str(node.value).strip():
+            self.fail(node, f"{what}: must not be empty")
+            return None
+        return str(node.value)
+
+    def strings(self, fields: Fields, name: str, context: str) -> list[tuple[str, yaml.Node]]:
+        if name not in fields:
+            return []
+        node = fields[name][1]
+        if not isinstance(node, yaml.SequenceNode) or node.tag != _TAG + "seq":
+            self.fail(node, f"{context}: {name}: expected a list, found {kind(node)}")
+            return []
+        if not node.value:
+            self.fail(node, f"{context}: {name}: empty list; leave the key out instead")
+        values = []
+        for item in node.value:
+            value = self.scalar(item, f"{context}: {name}")
+            if value is not None:
+                values.append((value, item))
+        return values
+
+    def regexp(self, fields: Fields, name: str, context: str) -> str | None:
+        value = self.string(fields, name, context)
+        if value is None:
+            return None
+        node = fields[name][1]
+        if not anchored(value):
+            self.fail(
+                node, f"{context}: {name} {value!r} must be anchored: start with ^, end with $"
+            )
+            return None
+        try:
+            re.compile(value)
+        except (re.error, OverflowError, RecursionError) as exc:
+            self.fail(node, f"{context}: {name} {value!r} is not a valid regular expression: {exc}")
+            return None
+        return value
+
+    # --- the schema ---------------------------------------------------------

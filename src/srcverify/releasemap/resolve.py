@@ -1,0 +1,270 @@
+"""The release map: artifact file name -> project, version -> who must have signed.
+
+A release map (YAML, documented in ``the README, "The release map"``) says, per
+upstream project, how release file names look and how each yields a
+version, which identities may sign each release series, and which single
+releases were signed by someone else. :func:`resolve` turns a bare file name
+such as ``Python-3.14.0.tar.xz`` into a :class:`Resolution` carrying the
+:mod:`srcverify.sigstore.identity` policy the signing certificate must satisfy.
+
+Resolution fails closed: a name no pattern matches, a name two patterns
+match, a version whose series is not in the map, or a series that lists no
+signer raises :class:`~srcverify.errors.ReleaseMapError` saying what to add;
+there is never a fallback to "any identity".
+
+:func:`default_map` is the CPython map shipped as package data. Apart from
+:meth:`ReleaseMap.load` and :func:`default_map`, which read the map's text,
+nothing here touches files, and nothing touches the network or the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from importlib import resources
+
+from srcverify.errors import InputError, ReleaseMapError
+from srcverify.releasemap.model import (
+    ArtifactKind,
+    InvalidReleaseMapError,
+    MapProblem,
+    Project,
+    ReleaseException,
+    SeriesEntry,
+    Signer,
+    release_components,
+)
+from srcverify.releasemap.schema import parse_map
+from srcverify.sigstore.identity import AnyOf, Policy
+
+__all__ = [
+    "DEFAULT_MAP_RESOURCE",
+    "ArtifactKind",
+    "InvalidReleaseMapError",
+    "MapProblem",
+    "Project",
+    "ReleaseException",
+    "ReleaseMap",
+    "Resolution",
+    "SeriesEntry",
+    "Signer",
+    "default_map",
+    "resolve",
+]
+
+DEFAULT_MAP_RESOURCE = "maps/cpython.yaml"
+_MAX_MAP_BYTES = 4 * 1024 * 1024
+_NOT_ARTIFACTS = (".asc", ".sig", ".crt", ".sigstore", ".sigstore.json", ".spdx.json", ".sha256")
+
+
+@dataclass(frozen=True)
+class ReleaseMap:
+    """A validated release map.
+
+    Build it with :meth:`load` or :meth:`from_text`; both reject a malformed
+    map with :class:`InvalidReleaseMapError` listing every problem.
+    """
+
+    filename: str
+    schema: int
+    projects: tuple[Project, ...]
+
+    @classmethod
+    def from_text(cls, text: str, filename: str = "<release map>") -> ReleaseMap:
+        """Parse YAML text; ``filename`` is how problems name it.
+
+        Raises:
+            InvalidReleaseMapError: every problem, as ``file:line:column: message``.
+        """
+        schema, projects = parse_map(text, filename)
+        return cls(filename, schema, projects)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ReleaseMap:
+        """Read and parse a map file (UTF-8, at most 4 MiB).
+
+        Raises:
+            InputError: the file cannot be read.
+            InvalidReleaseMapError: the map is malformed.
+        """
+        name = os.fspath(path)
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read(_MAX_MAP_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read release map {name}: {exc.strerror or exc}") from exc
+        if len(data) > _MAX_MAP_BYTES:
+            raise ReleaseMapError(f"{name}: larger than {_MAX_MAP_BYTES} bytes; not a release map")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InvalidReleaseMapError(
+                [MapProblem(name, line, 1, f"not UTF-8 text (byte {exc.start}: {exc.reason})")]
+            ) from exc
+        return cls.from_text(text, name)
+
+    def project(self, name: str) -> Project:
+        """The project called ``name``.
+
+        Raises:
+            ReleaseMapError: the map has no such project.
+        """
+        for project in self.projects:
+            if project.name == name:
+                return project
+        known = ", ".join(p.name for p in self.projects)
+        raise ReleaseMapError(f"{self.filename} has no project {name!r} (projects: {known})")
+
+
+@functools.cache
+def default_map() -> ReleaseMap:
+    """The CPython release map shipped with srcverify (parsed once).
+
+    Raises:
+        ReleaseMapError: the installed package data is missing or malformed.
+    """
+    resource = resources.files("srcverify.releasemap").joinpath(DEFAULT_MAP_RESOURCE)
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReleaseMapError(f"the shipped release map {resource} cannot be read: {exc}") from exc
+    return ReleaseMap.from_text(text, str(resource))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Who must have signed one artifact, and why the map says so.
+
+    Attributes:
+        project: the upstream project's name in the map.
+        artifact: the artifact kind whose pattern matched.
+        version: the version the name yields (``3.14.0rc3``).
+        series: the series entry's name (``3.14``), or None if a release
+            exception applies to a version outside every series.
+        signers: the allowed signers (any one of them suffices).
+        policy: the identity policy the signing certificate must satisfy.
+        source: the ``source:`` note of the entry that decided.
+        exception: True if a per-release exception overrode the series.
+    """
+
+    project: str
+    artifact: str
+    version: str
+    series: str | None
+    signers: tuple[Signer, ...]
+    policy: Policy
+    source: str
+    exception: bool = False
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name:
+        raise ReleaseMapError("artifact name is empty")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ReleaseMapError(
+            f"artifact name {name!r} has directory components; the map matches bare file "
+            "names only (pass the file's basename)"
+        )
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
+        raise ReleaseMapError(f"artifact name {name!r} contains control characters")
+
+
+def _series_for(project: Project, version: str) -> SeriesEntry | None:
+    components = release_components(version)
+    if components is None:
+        return None
+    for series in project.series:
+        if components[: len(series.components)] == series.components:
+            return series
+    return None
+
+
+def _exception_for(project: Project, version: str, kind: str) -> ReleaseException | None:
+    for release in project.releases:
+        if release.version == version and (not release.artifacts or kind in release.artifacts):
+            return release
+    return None
+
+
+def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
+    """Find who must have signed the artifact called ``artifact_name``.
+
+    Args:
+        release_map: the map to consult.
+        artifact_name: a bare file name such as ``Python-3.14.0.tar.xz``;
+            directory components are rejected, not stripped.
+
+    Returns:
+        The project, version, series, allowed signers and policy.
+
+    Raises:
+        ReleaseMapError: the name is not a bare file name, matches no
+            artifact pattern or more than one, or its version has no
+            signer in the map. The message says how to add one.
+    """
+    _check_name(artifact_name)
+    matches = [
+        (project, kind, match)
+        for project in release_map.projects
+        for kind in project.artifacts
+        if (match := kind.regex.fullmatch(artifact_name)) is not None
+    ]
+    where = release_map.filename
+    if not matches:
+        hint = ""
+        if artifact_name.endswith(_NOT_ARTIFACTS):
+            hint = " (it looks like a signature or metadata file, not a release artifact)"
+        raise ReleaseMapError(
+            f"{artifact_name!r} matches no artifact pattern in release map {where}{hint}; "
+            "srcverify will not guess who signed it. Add an artifact kind for it to a release "
+            "map of your own and pass --map FILE, or name the signer with --cert-identity "
+            "and --cert-oidc-issuer"
+        )
+    if len(matches) > 1:
+        kinds = ", ".join(f"{p.name}/{k.name}" for p, k, _ in matches)
+        raise ReleaseMapError(
+            f"{artifact_name!r} matches several artifact kinds in release map {where} "
+            f"({kinds}); make the patterns exclusive"
+        )
+    project, kind, match = matches[0]
+    version = match.group("version")
+    if version is None:
+        raise ReleaseMapError(
+            f"{artifact_name!r} matched the pattern of {project.name}/{kind.name} in release "
+            f"map {where} without a version; fix the pattern ({kind.pattern}) so that "
+            "{version} is not optional"
+        )
+    series = _series_for(project, version)
+    exception = _exception_for(project, version, kind.name)
+    if exception is not None:
+        signers, source = exception.signers, exception.source
+        what = f"release {version} of {project.name} (a per-release exception)"
+    elif series is not None:
+        signers, source = series.signers, series.source
+        what = f"series {series.name} of {project.name}"
+    else:
+        components = release_components(version)
+        guess = ".".join(components[:2]) if components else version
+        raise ReleaseMapError(
+            f"{artifact_name!r} is {project.name} {version}, but release map {where} has no "
+            f'signer for its series: add a series entry such as "{guess}" with its signers '
+            f"and a source note under projects.{project.name}.series in a map of your own "
+            "(--map FILE), or name the signer with --cert-identity and --cert-oidc-issuer"
+        )
+    if not signers:
+        raise ReleaseMapError(
+            f"{artifact_name!r}: {what} lists no signers in release map {where} "
+            f"(source: {source}); srcverify cannot tell who may sign it"
+        )
+    return Resolution(
+        project=project.name,
+        artifact=kind.name,
+        version=version,
+        series=series.name if series is not None else None,
+        signers=signers,
+        policy=AnyOf([signer.policy for signer in signers]),
+        source=source,
+        exception=exception is not None,
+    )

@@ -1,0 +1,349 @@
+"""Verify one Sigstore bundle against an artifact digest, offline.
+
+This is the orchestrator. It reads like the Sigstore client specification's
+verification section, as numbered steps, and fails closed at each:
+
+1. The artifact is the one the bundle speaks about.
+2. The signature verifies with the key that claims it: the certificate's
+   key, or the managed key the caller named.
+3. Every transparency log entry records exactly this signature, key and
+   digest, and verifies (inclusion proof and checkpoint, signed entry
+   timestamp).
+4. At least one verified time exists (SET integrated times, RFC 3161
+   timestamps from trusted authorities).
+5. The certificate is a Fulcio certificate valid at every verified time,
+   with the Fulcio profile and an embedded SCT from a trusted CT log.
+6. The signer is one the policy allows.
+
+Everything is passed in: bundle, digest, trusted root, policy and the time
+``now``. Nothing here reads files, the environment, the clock or the network.
+A :class:`Receipt` comes back, or a :class:`~srcverify.errors.SrcverifyError`
+is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from srcverify.errors import (
+    ArtifactMismatchError,
+    PolicyError,
+    SignatureError,
+    StaleTrustRootError,
+    TimestampError,
+)
+from srcverify.sigstore import certs, fulcio, sct, signature, timestamps, tlog
+from srcverify.sigstore.bundle import Bundle, TlogEntry
+from srcverify.sigstore.dsse import statement_sha256_subjects
+from srcverify.sigstore.identity import Policy
+from srcverify.sigstore.trustroot import TrustedRoot
+
+__all__ = ["LogReceipt", "ManagedKey", "Receipt", "VerifiedTime", "verify_bundle"]
+
+
+@dataclass(frozen=True)
+class ManagedKey:
+    """Policy for managed-key bundles: the signature must verify with this key."""
+
+    public_key: PublicKeyTypes
+
+    def describe(self) -> str:
+        """The key's fingerprint, as receipts and messages show it."""
+        return f"managed key sha256:{_key_fingerprint(self.public_key)}"
+
+
+@dataclass(frozen=True)
+class VerifiedTime:
+    """A time the evidence proves the signature existed at."""
+
+    source: str
+    time: datetime
+    authority: str
+
+
+@dataclass(frozen=True)
+class LogReceipt:
+    """What one transparency log entry proved."""
+
+    log: str
+    log_index: int
+    kind: str
+    proof_verified: bool
+    promise_verified: bool
+    promise_only: bool
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of a successful verification."""
+
+    artifact_sha256: str
+    bundle_version: str
+    content: str
+    signer: str
+    issuer: str | None
+    policy: str
+    certificate_authority: str | None
+    verified_times: tuple[VerifiedTime, ...]
+    log_entries: tuple[LogReceipt, ...]
+    promise_only: bool = field(default=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (times in RFC 3339)."""
+        return {
+            "verified": True,
+            "artifact_sha256": self.artifact_sha256,
+            "bundle_version": self.bundle_version,
+            "content": self.content,
+            "signer": self.signer,
+            "issuer": self.issuer,
+            "policy": self.policy,
+            "certificate_authority": self.certificate_authority,
+            "verified_times": [
+                {"source": t.source, "time": _rfc3339(t.time), "authority": t.authority}
+                for t in self.verified_times
+            ],
+            "log_entries": [vars(entry) for entry in self.log_entries],
+            "promise_only": self.promise_only,
+        }
+
+
+def verify_bundle(
+    bundle: Bundle,
+    artifact_sha256: bytes,
+    *,
+    trusted_root: TrustedRoot,
+    policy: Policy | ManagedKey,
+    now: datetime,
+    trust_root_time: datetime | None = None,
+) -> Receipt:
+    """Verify ``bundle`` for the artifact with SHA-256 ``artifact_sha256``.
+
+    Args:
+        bundle: the parsed bundle.
+        artifact_sha256: the artifact's SHA-256 digest.
+        trusted_root: keys and authorities to trust.
+        policy: who must have signed (an identity policy), or the managed key.
+        now: the time of verification (log entries may not come from later).
+        trust_root_time: the pinned trust root's reference time, if any; used
+            only to explain a signature newer than the pin.
+
+    Returns:
+        The receipt of what was verified.
+
+    Raises:
+        VerificationError: the evidence does not verify (a subclass names the step).
+        StaleTrustRootError: the signature is newer than the pinned trust root
+            and uses a key or authority the pin does not know.
+    """
+    material = bundle.material
+    leaf = material.leaf
+    signature_bytes = _signature_bytes(bundle)
+
+    # Step 1: the artifact is the one the bundle speaks about.
+    _check_artifact(bundle, artifact_sha256)
+
+    # Step 2: the signature verifies with the key that claims it.
+    if isinstance(policy, ManagedKey):
+        if leaf is not None:
+            raise PolicyError(
+                "a managed key was given, but the bundle is signed with a certificate",
+                step="key",
+            )
+        signing_key = policy.public_key
+    else:
+        if leaf is None:
+            raise PolicyError(
+                "the bundle is signed with a managed key (no certificate); verify it with --key",
+                step="key",
+            )
+        signing_key = leaf.public_key()
+
+    _check_signature(bundle, signing_key, artifact_sha256)
+
+    _explain_stale_trust_root(bundle, trusted_root, trust_root_time)
+
+    # Step 3: every transparency log entry records this signature, and verifies.
+    verdicts = []
+    for entry in material.tlog_entries:
+        tlog.check_body(
+            entry,
+            signature=signature_bytes,
+            digest=artifact_sha256 if bundle.message_signature else None,
+            certificate=leaf,
+            public_key=signing_key if leaf is None else None,
+            envelope=bundle.dsse_envelope,
+        )
+        verdicts.append(
+            tlog.verify_entry(entry, trusted_root, bundle_version=bundle.version, now=now)
+        )
+
+    # Step 4: at least one verified time.
+    times = [
+        VerifiedTime("transparency-log", v.integrated_time, v.log.base_url)
+        for v in verdicts
+        if v.integrated_time is not None
+    ]
+    for token in material.rfc3161_timestamps:
+        stamp = timestamps.verify_timestamp(
+            token, signature_bytes, trusted_root.timestamp_authorities
+        )
+        times.append(VerifiedTime("rfc3161-timestamp", stamp.time, stamp.authority.uri))
+    if not times:
+        raise TimestampError(
+            "no verified time: the bundle has no signed entry timestamp and no trusted "
+            "RFC 3161 timestamp"
+        )
+    instants = [t.time for t in times]
+    for verdict in verdicts:
+        if verdict.integrated_time is None:
+            tlog.check_log_validity(verdict.log, instants)
+
+    # Step 5: the certificate is a Fulcio certificate valid at every verified time.
+    authority_uri = None
+    if leaf is not None:
+        certs.check_fulcio_profile(leaf)
+        authority = certs.verify_chain(
+            leaf, material.certificates[1:], trusted_root.certificate_authorities, instants
+        )
+        authority_uri = authority.uri
+        sct.verify_embedded_sct(leaf, certs.issuer_of(leaf, authority), trusted_root.ctlogs)
+
+    # Step 6: the signer is one the policy allows.
+    if isinstance(policy, ManagedKey):
+        signer, issuer = policy.describe(), None
+    else:
+        assert leaf is not None  # established in step 2
+        policy.check(leaf)
+        signer, issuer = _signer_of(leaf)
+
+    return Receipt(
+        artifact_sha256=artifact_sha256.hex(),
+        bundle_version=bundle.version,
+        content="dsse" if bundle.dsse_envelope else "message-signature",
+        signer=signer,
+        issuer=issuer,
+        policy=policy.describe(),
+        certificate_authority=authority_uri,
+        verified_times=tuple(times),
+        log_entries=tuple(
+            LogReceipt(
+                log=v.log.base_url,
+                log_index=_authenticated_index(entry, v),
+                kind=f"{entry.kind} {entry.version}",
+                proof_verified=v.proof_verified,
+                promise_verified=v.promise_verified,
+                promise_only=v.promise_only,
+            )
+            for v, entry in zip(verdicts, material.tlog_entries, strict=True)
+        ),
+        promise_only=all(v.promise_only for v in verdicts),
+    )
+
+
+def _signature_bytes(bundle: Bundle) -> bytes:
+    if bundle.message_signature is not None:
+        return bundle.message_signature.signature
+    assert bundle.dsse_envelope is not None  # the bundle parser guarantees one of the two
+    if len(bundle.dsse_envelope.signatures) != 1:
+        raise SignatureError(
+            f"DSSE envelope: expected exactly one signature, found "
+            f"{len(bundle.dsse_envelope.signatures)}"
+        )
+    return bundle.dsse_envelope.signatures[0].sig
+
+
+def _check_artifact(bundle: Bundle, artifact_sha256: bytes) -> None:
+    message = bundle.message_signature
+    if message is not None:
+        if message.digest is None:
+            return
+        if message.digest_algorithm not in ("SHA2_256", None, ""):
+            raise ArtifactMismatchError(
+                f"bundle digest algorithm {message.digest_algorithm} is not supported; "
+                "srcverify verifies SHA2_256 digests"
+            )
+        if message.digest != artifact_sha256:
+            raise ArtifactMismatchError(
+                f"artifact sha256 {artifact_sha256.hex()} does not match the digest the bundle "
+                f"signed, {message.digest.hex()}"
+            )
+        return
+    assert bundle.dsse_envelope is not None
+    subjects = statement_sha256_subjects(bundle.dsse_envelope)
+    if artifact_sha256 not in subjects:
+        named = ", ".join(s.hex() for s in subjects)
+        raise ArtifactMismatchError(
+            f"artifact sha256 {artifact_sha256.hex()} is not a subject of the in-toto "
+            f"statement (subjects: {named})"
+        )
+
+
+def _check_signature(bundle: Bundle, key: PublicKeyTypes, artifact_sha256: bytes) -> None:
+    if bundle.message_signature is not None:
+        signature.verify_over_digest(key, bundle.message_signature.signature, artifact_sha256)
+        return
+    envelope = bundle.dsse_envelope
+    assert envelope is not None
+    signature.verify_over_data(
+        key, envelope.signatures[0].sig, envelope.pae(), what="DSSE envelope"
+    )
+
+
+def _authenticated_index(entry: TlogEntry, verdict: tlog.LogVerdict) -> int:
+    """The log index the evidence vouches for: the SET signs the entry's own index;
+    without a SET only the inclusion proof's leaf index is authenticated."""
+    if verdict.promise_verified or entry.inclusion_proof is None:
+        return entry.log_index
+    return entry.inclusion_proof.log_index
+
+
+def _signer_of(leaf: x509.Certificate) -> tuple[str, str | None]:
+    return fulcio.certificate_identity(leaf), fulcio.oidc_issuer(leaf)
+
+
+def _explain_stale_trust_root(
+    bundle: Bundle, trusted_root: TrustedRoot, trust_root_time: datetime | None
+) -> None:
+    """Raise StaleTrustRootError when the pin predates a signature it cannot judge.
+
+    Only an *absent* log key or CA counts, and only for a signature made after
+    the pin's reference time: then "update the trust root" is the right advice,
+    not "invalid signature". The times are the bundle's own, unverified claims;
+    that is acceptable because this only chooses which failure to report (exit
+    3 instead of 1) and never lets a bundle pass.
+    """
+    if trust_root_time is None:
+        return
+    leaf = bundle.material.leaf
+    signed_at = leaf.not_valid_before_utc if leaf is not None else None
+    for entry in bundle.material.tlog_entries:
+        if entry.integrated_time is not None:
+            try:
+                signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
+            except (OverflowError, ValueError, OSError):
+                continue  # not a time at all: the log entry check rejects it
+        if signed_at is None or signed_at <= trust_root_time:
+            continue
+        if trusted_root.tlog(entry.log_id) is None:
+            raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
+    if leaf is not None and signed_at is not None and signed_at > trust_root_time:
+        known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
+        if leaf.issuer not in known:
+            raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
+
+
+def _key_fingerprint(key: PublicKeyTypes) -> str:
+    der = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
