@@ -1,48 +1,30 @@
-"""The ``srcverify`` command line: argument parsing, I/O and exit codes.
+"""The ``srcverify`` command: the argument parser and the exit-code contract.
 
-A thin layer: it reads files and the clock, builds the trust root and the
-policy, calls :func:`srcverify.sigstore.verify.verify_bundle`, and prints. Exit codes
-are a contract (see README): 0 verified, 1 rejected, 2 usage error, 3 could
-not evaluate. Human messages go to stderr, ``--json`` receipts to stdout.
+Each verb lives in its own module (:mod:`~srcverify.cli.verify`,
+:mod:`~srcverify.cli.trust_root`, :mod:`~srcverify.cli.map`) and adds its own
+subparser. :func:`main` runs the chosen verb and turns what escapes it into an
+exit code (see README): 0 verified, 1 rejected, 2 usage error, 3 could not
+evaluate (an unexpected exception is also 3, never a traceback). Human
+messages go to stderr, ``--json`` receipts to stdout.
 
-Heavy modules are imported inside the commands, so ``--help`` is instant.
+Heavy modules are imported inside the verbs, so ``--help`` is instant.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from srcverify import __version__
 from srcverify.cli import map as cli_map
 from srcverify.cli import trust_root as cli_trust_root
-from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED, EXIT_USAGE
+from srcverify.cli import verify as cli_verify
+from srcverify.cli.usage import UsageError
+from srcverify.errors import EXIT_UNEVALUATED, EXIT_USAGE
 
-if TYPE_CHECKING:
-    from srcverify.sigstore.identity import Policy
-    from srcverify.sigstore.trustroot import TrustedRoot
-    from srcverify.sigstore.verify import ManagedKey
-
-
-# Bundles, trusted roots and keys are kilobytes; a larger file is not one of them.
-MAX_INPUT_BYTES = 16 << 20
-
-VERIFY_EPILOG = """\
-exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;
-3 could not evaluate (missing file, unusable trust root or map, pin too old).
-With several artifacts: 1 if any was rejected, else 3 if any could not be evaluated.
-"""
-
-
-class UsageError(Exception):
-    """Arguments that cannot work together; exit 2."""
+__all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,284 +62,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"srcverify {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    _add_verify_parser(subparsers)
+    cli_verify.add_parser(subparsers)
     cli_trust_root.add_parser(subparsers)
     cli_map.add_parser(subparsers)
     return parser
-
-
-def _add_verify_parser(subparsers: Any) -> None:
-    verify = subparsers.add_parser(
-        "verify",
-        help="verify artifacts against their Sigstore bundles, offline",
-        description="Verify each ARTIFACT against its Sigstore bundle without network access.",
-        epilog=VERIFY_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    verify.add_argument(
-        "artifacts",
-        nargs="+",
-        metavar="ARTIFACT",
-        help="a file, or sha256:<hex> to verify a digest without the file",
-    )
-    verify.add_argument(
-        "--bundle",
-        metavar="PATH",
-        help="the bundle (default: ARTIFACT.sigstore.json, then ARTIFACT.sigstore); "
-        "one ARTIFACT only",
-    )
-    verify.add_argument(
-        "--digest",
-        metavar="sha256:HEX",
-        help="use this digest instead of reading ARTIFACT; ARTIFACT is then only a name",
-    )
-    who = verify.add_argument_group("signer (default: from the release map by artifact name)")
-    identity = who.add_mutually_exclusive_group()
-    identity.add_argument("--cert-identity", metavar="ID", help="exact certificate identity (SAN)")
-    identity.add_argument(
-        "--cert-identity-regexp", metavar="RE", help="certificate identity as a full-match regex"
-    )
-    issuer = who.add_mutually_exclusive_group()
-    issuer.add_argument("--cert-oidc-issuer", metavar="URL", help="exact OIDC issuer")
-    issuer.add_argument(
-        "--cert-oidc-issuer-regexp", metavar="RE", help="OIDC issuer as a full-match regex"
-    )
-    who.add_argument(
-        "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
-    )
-    who.add_argument("--map", metavar="FILE", help="release map to resolve signers from")
-    trust = verify.add_argument_group("trust (default: the shipped TUF-pinned trust root)")
-    trust_choice = trust.add_mutually_exclusive_group()
-    trust_choice.add_argument(
-        "--trust-root", metavar="DIR", help="a pinned trust-root directory, authenticated offline"
-    )
-    trust_choice.add_argument(
-        "--trusted-root",
-        metavar="FILE",
-        help="use this trusted_root.json as is (NOT TUF-authenticated)",
-    )
-    trust.add_argument(
-        "--max-trust-root-age",
-        metavar="DAYS",
-        type=cli_trust_root.days_argument,
-        help="refuse (exit 3) a pinned trust root older than DAYS",
-    )
-    verify.add_argument(
-        "--json", action="store_true", help="one JSON receipt per artifact on stdout"
-    )
-    verify.set_defaults(handler=_run_verify)
-
-
-# --- srcverify verify ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Trust:
-    root: TrustedRoot
-    reference_time: datetime | None
-    source: dict[str, Any]
-
-
-def _run_verify(args: argparse.Namespace) -> int:
-    from srcverify.errors import SrcverifyError, VerificationError
-
-    _check_verify_usage(args)
-    now = datetime.now(UTC)
-    worst = EXIT_OK
-    trust: _Trust | None = None
-    for artifact in args.artifacts:
-        try:
-            if trust is None:
-                trust = _load_trust(args, now)
-            digest = _artifact_digest(args, artifact)
-            receipt = _verify_one(args, artifact, digest, trust, now)
-        except SrcverifyError as exc:
-            code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
-            worst = _combine(worst, code)
-            _report_failure(args, artifact, exc, code)
-            continue
-        _report_success(args, artifact, receipt, trust)
-    return worst
-
-
-def _check_verify_usage(args: argparse.Namespace) -> None:
-    if args.bundle and len(args.artifacts) > 1:
-        raise UsageError("--bundle names one bundle; give one ARTIFACT or use default bundle paths")
-    if args.digest and len(args.artifacts) > 1:
-        raise UsageError("--digest gives one digest; give one ARTIFACT")
-    has_identity = bool(args.cert_identity or args.cert_identity_regexp)
-    has_issuer = bool(args.cert_oidc_issuer or args.cert_oidc_issuer_regexp)
-    if has_identity != has_issuer:
-        raise UsageError(
-            "--cert-identity[-regexp] and --cert-oidc-issuer[-regexp] must be given together"
-        )
-    if args.key and has_identity:
-        raise UsageError("--key verifies a managed-key bundle; it excludes identity flags")
-    if args.max_trust_root_age is not None and args.max_trust_root_age < 0:
-        raise UsageError("--max-trust-root-age must not be negative")
-    for artifact in args.artifacts:
-        if artifact.startswith("sha256:") and not args.bundle:
-            raise UsageError(f"{artifact}: a digest argument needs --bundle")
-
-
-def _combine(worst: int, code: int) -> int:
-    """Rejected outranks could-not-evaluate: a bad source must never look merely missing."""
-    if EXIT_REJECTED in (worst, code):
-        return EXIT_REJECTED
-    return max(worst, code)
-
-
-def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
-    from srcverify.sigstore.trustroot import TrustedRoot
-
-    if args.trusted_root:
-        print(
-            f"srcverify: warning: using {args.trusted_root} as is; it is NOT TUF-authenticated",
-            file=sys.stderr,
-        )
-        root = TrustedRoot.from_json(_read(args.trusted_root, "trusted root"))
-        return _Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
-    from srcverify.pin import load as tufpin
-
-    pin_dir = Path(args.trust_root) if args.trust_root else tufpin.default_pin_dir()
-    pinned = tufpin.load_authenticated_trusted_root(
-        pin_dir, now=now, max_age_days=args.max_trust_root_age
-    )
-    source = {
-        "pin": str(pin_dir),
-        "tuf_authenticated": True,
-        "fully_authenticated": pinned.pin.fully_authenticated,
-        "reference_time": pinned.reference_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "age_days": round((now - pinned.reference_time).total_seconds() / 86400, 2),
-    }
-    return _Trust(pinned.trusted_root, pinned.reference_time, source)
-
-
-def _verify_one(
-    args: argparse.Namespace, artifact: str, digest: bytes, trust: _Trust, now: datetime
-) -> Any:
-    from srcverify.sigstore.bundle import Bundle
-    from srcverify.sigstore.verify import verify_bundle
-
-    bundle_path = _bundle_path(args, artifact)
-    bundle = Bundle.from_json(_read(bundle_path, "bundle"))
-    policy = _policy(args, artifact)
-    return verify_bundle(
-        bundle,
-        digest,
-        trusted_root=trust.root,
-        policy=policy,
-        now=now,
-        trust_root_time=trust.reference_time,
-    )
-
-
-def _artifact_digest(args: argparse.Namespace, artifact: str) -> bytes:
-    from srcverify.artifact import digest_stream, parse_sha256
-    from srcverify.errors import InputError
-
-    try:
-        if args.digest:
-            return parse_sha256(args.digest)
-        if artifact.startswith("sha256:"):
-            return parse_sha256(artifact)
-    except InputError as exc:
-        raise UsageError(exc.detail) from exc
-    try:
-        with open(artifact, "rb") as stream:
-            return digest_stream(stream)
-    except OSError as exc:
-        raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
-
-
-def _bundle_path(args: argparse.Namespace, artifact: str) -> str:
-    if args.bundle:
-        return str(args.bundle)
-    for suffix in (".sigstore.json", ".sigstore"):
-        candidate = artifact + suffix
-        if Path(candidate).is_file():
-            return candidate
-    from srcverify.errors import InputError
-
-    raise InputError(
-        f"no bundle for {artifact}: looked for {artifact}.sigstore.json and {artifact}.sigstore",
-        step="input",
-    )
-
-
-def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
-    from srcverify.sigstore import identity
-    from srcverify.sigstore.signature import load_public_key_pem
-    from srcverify.sigstore.verify import ManagedKey
-
-    if args.key:
-        return ManagedKey(load_public_key_pem(_read(args.key, "key")))
-    if args.cert_identity or args.cert_identity_regexp:
-        try:
-            return identity.Identity(
-                identity=args.cert_identity,
-                identity_regexp=args.cert_identity_regexp,
-                issuer=args.cert_oidc_issuer,
-                issuer_regexp=args.cert_oidc_issuer_regexp,
-            )
-        except identity.PolicySpecError as exc:
-            raise UsageError(str(exc)) from exc
-    from srcverify.releasemap import resolve as releases
-
-    release_map = releases.ReleaseMap.load(Path(args.map)) if args.map else releases.default_map()
-    return releases.resolve(release_map, Path(artifact).name).policy
-
-
-def _read(path: str, what: str) -> bytes:
-    """A small input file (bundle, trusted root, key), refused past MAX_INPUT_BYTES."""
-    from srcverify.errors import BundleFormatError, InputError
-
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}", step="input") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        too_big = BundleFormatError if what == "bundle" else InputError
-        raise too_big(
-            f"{what} {path} is larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it"
-        )
-    return data
-
-
-def _report_success(
-    args: argparse.Namespace, artifact: str, receipt: Any, trust: _Trust | None
-) -> None:
-    if args.json:
-        record = {"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}
-        if trust is not None:
-            record["trust_root"] = trust.source
-        print(json.dumps(record))
-    when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
-    issuer = f" ({receipt.issuer})" if receipt.issuer else ""
-    note = (
-        "; log inclusion backed by a signed promise only (v0.1 bundle)"
-        if receipt.promise_only
-        else ""
-    )
-    print(
-        f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
-        f"bundle v{receipt.bundle_version}{note}",
-        file=sys.stderr,
-    )
-
-
-def _report_failure(args: argparse.Namespace, artifact: str, exc: Exception, code: int) -> None:
-    step = getattr(exc, "step", "error")
-    detail = getattr(exc, "detail", str(exc))
-    verdict = "REJECTED" if code == EXIT_REJECTED else "NOT EVALUATED"
-    if args.json:
-        record = {
-            "artifact": artifact,
-            "verified": False,
-            "exit_code": code,
-            "step": step,
-            "error": detail,
-        }
-        print(json.dumps(record))
-    print(f"{verdict} {artifact}: {step}: {detail}", file=sys.stderr)

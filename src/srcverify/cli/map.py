@@ -20,7 +20,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, EXIT_USAGE, SrcverifyError
+from srcverify.cli.usage import print_usage
+from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, SrcverifyError
 
 if TYPE_CHECKING:
     from srcverify.releasemap.resolve import Project, ReleaseMap, Resolution, Signer
@@ -39,7 +40,7 @@ def add_parser(subparsers: Any) -> None:
         help="check, show or query a release map (artifact name -> required signer)",
         description="The release map: which identity must have signed which upstream file.",
     )
-    group.set_defaults(handler=lambda _args: _usage(group))
+    group.set_defaults(handler=lambda _args: print_usage(group))
     commands = group.add_subparsers(title="map commands", metavar="COMMAND")
     map_help = "release map to use (default: the CPython map shipped with srcverify)"
 
@@ -58,11 +59,6 @@ def add_parser(subparsers: Any) -> None:
     which.add_argument("--map", metavar="FILE", help=map_help)
     which.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     which.set_defaults(handler=_run_which)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
 
 
 def _error(command: str, exc: SrcverifyError) -> int:

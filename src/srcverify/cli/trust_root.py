@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srcverify.cli.usage import print_usage
 from srcverify.errors import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -50,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
         help="inspect, verify or refresh the pinned TUF trust root",
         description="The pinned Sigstore trust root and its TUF metadata.",
     )
-    group.set_defaults(handler=lambda _args: _usage(group))
+    group.set_defaults(handler=lambda _args: print_usage(group))
     commands = group.add_subparsers(title="trust-root commands", metavar="COMMAND")
     dir_help = "pin directory (default: the pin shipped with srcverify)"
 
@@ -93,11 +94,6 @@ def days_argument(text: str) -> float:
     except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
     return days
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
 
 
 def _pin_dir(args: argparse.Namespace) -> Path:

@@ -187,12 +187,12 @@ def test_help_does_not_import_cryptography() -> None:
 def test_a_bug_fails_closed_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import srcverify.cli.main
+    import srcverify.cli.verify
 
     def broken(*_: object) -> None:
         raise TypeError("simulated bug")
 
-    monkeypatch.setattr(srcverify.cli.main, "_check_verify_usage", broken)
+    monkeypatch.setattr(srcverify.cli.verify, "_check_verify_usage", broken)
     assert main(["verify", "x"]) == 3
     err = capsys.readouterr().err
     assert "internal error, nothing was verified (TypeError: simulated bug)" in err
@@ -212,9 +212,9 @@ def test_max_trust_root_age_must_be_a_usable_number(
 def test_oversized_bundle_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import srcverify.cli.main
+    import srcverify.cli.verify
 
-    monkeypatch.setattr(srcverify.cli.main, "MAX_INPUT_BYTES", 1024)
+    monkeypatch.setattr(srcverify.cli.verify, "MAX_INPUT_BYTES", 1024)
     bundle = tmp_path / "big.sigstore.json"
     bundle.write_bytes(b"{" + b" " * 2000 + b"}")
     code = main(["verify", "--bundle", str(bundle), *THOMAS, "sha256:" + "00" * 32])
