@@ -23,7 +23,7 @@ from typing import Any
 from cryptography import x509
 
 from srcverify.errors import BundleFormatError
-from srcverify.sigstore.certs import load_der_certificate
+from srcverify.sigstore.certificate import load_der_certificate
 from srcverify.sigstore.dsse import DsseEnvelope, DsseSignature
 
 __all__ = [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -28,55 +28,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from srcverify.errors import CertificateError
-
-if TYPE_CHECKING:
-    from srcverify.sigstore.trustroot import CertificateAuthority
+from srcverify.sigstore.trustroot import CertificateAuthority
 
 __all__ = [
-    "CERTIFICATE_ERRORS",
     "check_fulcio_profile",
     "describe_certificate",
     "issuer_of",
-    "load_der_certificate",
     "verify_chain",
 ]
 
 _Ext = TypeVar("_Ext", bound=x509.ExtensionType)
-
-
-# What cryptography raises, at load time or on first access, for a malformed certificate
-# (KeyError: seen from cryptography 43 on some mangled extensions).
-CERTIFICATE_ERRORS = (
-    ValueError,
-    KeyError,
-    TypeError,
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-    UnsupportedAlgorithm,
-)
-
-
-def load_der_certificate(raw: bytes) -> x509.Certificate:
-    """Decode a DER certificate and the fields verification reads.
-
-    Decoding is lazy in cryptography: a certificate can load and then fail
-    when its extensions or key are first read. Reading them here means a
-    certificate that loads is one the later steps can use.
-
-    Raises:
-        ValueError: the bytes are not a usable certificate (whatever
-            cryptography raised is chained).
-    """
-    try:
-        certificate = x509.load_der_x509_certificate(raw)
-        _ = (certificate.subject, certificate.issuer, certificate.serial_number)
-        _ = certificate.extensions
-        _ = (certificate.not_valid_before_utc, certificate.not_valid_after_utc)
-        certificate.public_key()
-    except CERTIFICATE_ERRORS as exc:
-        raise ValueError(str(exc) or type(exc).__name__) from exc
-    return certificate
 
 
 def verify_chain(

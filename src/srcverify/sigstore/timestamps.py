@@ -46,7 +46,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from srcverify.errors import TimestampError
 from srcverify.sigstore import der, tsp
-from srcverify.sigstore.certs import CERTIFICATE_ERRORS
+from srcverify.sigstore.certificate import CERTIFICATE_ERRORS
 from srcverify.sigstore.der import SEQUENCE, DerError, Element, context_tag
 from srcverify.sigstore.trustroot import CertificateAuthority
 from srcverify.sigstore.tsp import SignerInfo, TimeStampToken

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from srcverify.errors import TrustRootError
-from srcverify.sigstore.certs import load_der_certificate
+from srcverify.sigstore.certificate import load_der_certificate
 
 __all__ = [
     "TRUSTED_ROOT_MEDIA_TYPE",

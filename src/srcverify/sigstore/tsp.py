@@ -25,7 +25,7 @@ from cryptography import x509
 
 from srcverify.errors import TimestampError
 from srcverify.sigstore import der
-from srcverify.sigstore.certs import load_der_certificate
+from srcverify.sigstore.certificate import load_der_certificate
 from srcverify.sigstore.der import SEQUENCE, SET, DerError, Element, context_tag
 
 __all__ = [
