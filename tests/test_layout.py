@@ -23,11 +23,22 @@ PACKAGE = SRC / "srcverify"
 
 # which layer each top-level part of srcverify belongs to, and what it may import
 ALLOWED: dict[str, set[str]] = {
-    "cli": {"cli", "pin", "releasemap", "sigstore", "artifact", "errors", "_lazy", "srcverify"},
-    "pin": {"pin", "sigstore", "errors", "_lazy"},
-    "releasemap": {"releasemap", "sigstore", "errors", "_lazy"},
+    "cli": {
+        "cli",
+        "pin",
+        "releasemap",
+        "sigstore",
+        "artifact",
+        "inputs",
+        "errors",
+        "_lazy",
+        "srcverify",
+    },
+    "pin": {"pin", "sigstore", "inputs", "errors", "_lazy"},
+    "releasemap": {"releasemap", "sigstore", "inputs", "errors", "_lazy"},
     "sigstore": {"sigstore", "errors", "_lazy"},
     "artifact": {"errors"},
+    "inputs": {"errors"},
     "errors": set(),
     "_lazy": set(),
     "__main__": {"cli"},

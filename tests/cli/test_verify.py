@@ -219,7 +219,7 @@ def test_oversized_bundle_is_refused_unread(
     bundle.write_bytes(b"{" + b" " * 2000 + b"}")
     code = main(["verify", "--bundle", str(bundle), *THOMAS, "sha256:" + "00" * 32])
     assert code == 1
-    assert "is larger than 0 MiB; refusing to read it" in capsys.readouterr().err
+    assert "is larger than 1024 bytes; refusing to read it" in capsys.readouterr().err
 
 
 def test_closed_stdout_is_not_success(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -207,6 +208,7 @@ def _verify_one(
 def _artifact_digest(args: argparse.Namespace, artifact: str) -> bytes:
     from srcverify.artifact import digest_stream, parse_sha256
     from srcverify.errors import InputError
+    from srcverify.inputs import open_regular
 
     try:
         if args.digest:
@@ -215,11 +217,11 @@ def _artifact_digest(args: argparse.Namespace, artifact: str) -> bytes:
             return parse_sha256(artifact)
     except InputError as exc:
         raise UsageError(exc.detail) from exc
-    try:
-        with open(artifact, "rb") as stream:
+    with open_regular(artifact, "artifact") as stream:
+        try:
             return digest_stream(stream)
-    except OSError as exc:
-        raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
+        except OSError as exc:
+            raise InputError(f"cannot read artifact {artifact}: {exc.strerror}") from exc
 
 
 def _bundle_path(args: argparse.Namespace, artifact: str) -> str:
@@ -227,8 +229,8 @@ def _bundle_path(args: argparse.Namespace, artifact: str) -> str:
         return str(args.bundle)
     for suffix in (".sigstore.json", ".sigstore"):
         candidate = artifact + suffix
-        if Path(candidate).is_file():
-            return candidate
+        if os.path.lexists(candidate):
+            return candidate  # whatever it is: reading it says why it cannot be used
     from srcverify.errors import InputError
 
     raise InputError(
@@ -262,19 +264,15 @@ def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
 
 def _read(path: str, what: str) -> bytes:
     """A small input file (bundle, trusted root, key), refused past MAX_INPUT_BYTES."""
-    from srcverify.errors import BundleFormatError, InputError
+    from srcverify.errors import BundleFormatError
+    from srcverify.inputs import TooLargeError, read_bounded
 
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}", step="input") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        too_big = BundleFormatError if what == "bundle" else InputError
-        raise too_big(
-            f"{what} {path} is larger than {MAX_INPUT_BYTES >> 20} MiB; refusing to read it"
-        )
-    return data
+        return read_bounded(path, what, limit=MAX_INPUT_BYTES)
+    except TooLargeError as exc:
+        if what == "bundle":  # no bundle is that large: the evidence is bad
+            raise BundleFormatError(exc.detail) from exc
+        raise
 
 
 def _report_success(

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srcverify.errors import InputError, StaleTrustRootError, TufError
+from srcverify.inputs import read_bounded
 from srcverify.pin.chain import (
     TOP_LEVEL_ROLES,
     TRUSTED_ROOT,
@@ -109,7 +110,7 @@ def read_pin_dir(pin_dir: Path) -> tuple[bytes, dict[str, bytes]]:
         raise InputError(f"trust root pin directory {pin_dir} does not exist", step="trust-root")
     try:
         _refuse_special(pin_dir, pin_dir / PIN_RECORD)
-        record = (pin_dir / PIN_RECORD).read_bytes()
+        record = _read_pin_file(pin_dir / PIN_RECORD)
         files: dict[str, bytes] = {}
         for sub in ("metadata", "targets"):
             base = pin_dir / sub
@@ -119,13 +120,18 @@ def read_pin_dir(pin_dir: Path) -> tuple[bytes, dict[str, bytes]]:
             for path in sorted(base.rglob("*")):
                 _refuse_special(pin_dir, path)
                 if not path.is_dir():
-                    files[path.relative_to(pin_dir).as_posix()] = path.read_bytes()
+                    files[path.relative_to(pin_dir).as_posix()] = _read_pin_file(path)
     except OSError as exc:
         raise InputError(
             f"cannot read trust root pin file {exc.filename or pin_dir}: {exc.strerror or exc}",
             step="trust-root",
         ) from exc
     return record, files
+
+
+def _read_pin_file(path: Path) -> bytes:
+    # O_NOFOLLOW and fstat on the opened file: a swap after _refuse_special cannot escape.
+    return read_bounded(path, "trust root pin file", follow_symlinks=False, step="trust-root")
 
 
 def _refuse_special(pin_dir: Path, path: Path) -> None:

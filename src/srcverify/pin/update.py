@@ -40,6 +40,7 @@ from tuf.ngclient.fetcher import FetcherInterface
 from tuf.ngclient.updater import Updater
 
 from srcverify.errors import InputError, SrcverifyError, TrustRootError, TufError
+from srcverify.inputs import MAX_SMALL_INPUT, read_bounded
 from srcverify.pin.load import (
     PIN_RECORD,
     TOP_LEVEL_ROLES,
@@ -63,6 +64,8 @@ __all__ = [
 
 DEFAULT_REPOSITORY = "https://tuf-repo-cdn.sigstore.dev"
 _STORE = "sigstore/_store/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev/"
+# Sigstore's largest TUF file (targets.json, trusted_root.json) is tens of kilobytes.
+MAX_MIRROR_FILE = MAX_SMALL_INPUT
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,19 @@ class PinUpdate:
 
 
 class _DirectoryFetcher(FetcherInterface):
-    """Serves ``file://`` URLs from a local mirror; a missing file is an HTTP 404."""
+    """Serves ``file://`` URLs from a local mirror; a missing file is an HTTP 404.
+
+    Each file must be a regular file and is read with our own bound before
+    python-tuf sees a byte (its per-role limits then apply as well), so a
+    mirror file that is a FIFO, a device or endless cannot hang or balloon
+    the update.
+    """
 
     def _fetch(self, url: str) -> Iterator[bytes]:
         path = Path(unquote(urlparse(url).path))
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise tuf_exceptions.DownloadHTTPError(f"{path} not found", 404) from exc
-        return iter([data])
+        if not os.path.lexists(path):
+            raise tuf_exceptions.DownloadHTTPError(f"{path} not found", 404)
+        return iter([read_bounded(path, "mirror file", limit=MAX_MIRROR_FILE, step="trust-root")])
 
 
 def update_pin(pin_dir: Path, source: str, *, now: datetime) -> PinUpdate:
@@ -172,7 +179,7 @@ def _run_client(
             str(cache), base_url, str(downloads), base_url + "targets/", fetcher, bootstrap=anchor
         )
         updater.refresh()
-        meta = {role: (cache / f"{role}.json").read_bytes() for role in ("root", *TOP_LEVEL_ROLES)}
+        meta = {role: _read_ours(cache / f"{role}.json") for role in ("root", *TOP_LEVEL_ROLES)}
         root: Metadata[Root] = Metadata.from_bytes(meta["root"])
         snapshot: Metadata[Snapshot] = Metadata.from_bytes(meta["snapshot"])
         targets: Metadata[Targets] = Metadata.from_bytes(meta["targets"])
@@ -198,12 +205,18 @@ def _run_client(
             path = Path(updater.download_target(info, str(downloads / name)))
             digest = info.hashes.get("sha256")
             published = f"{digest}.{name}" if consistent and digest else name
-            result[f"targets/{name}"] = (path.read_bytes(), f"{base_url}targets/{published}")
+            result[f"targets/{name}"] = (_read_ours(path), f"{base_url}targets/{published}")
         for path in sorted((cache / "root_history").glob("*.root.json")):
             if int(path.name.split(".")[0]) > old.root_chain[-1]:
-                result[f"metadata/{path.name}"] = (path.read_bytes(), base_url + path.name)
+                result[f"metadata/{path.name}"] = (_read_ours(path), base_url + path.name)
     except SrcverifyError:
         raise
+    except tuf_exceptions.DownloadError as exc:
+        if isinstance(exc.__cause__, SrcverifyError):  # our mirror fetcher refused a file
+            raise exc.__cause__ from exc
+        raise TrustRootError(
+            f"update: download from {base_url} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     except tuf_exceptions.RepositoryError as exc:
         raise TufError(f"update: the repository's metadata does not verify: {exc}") from exc
     except Exception as exc:
@@ -213,6 +226,11 @@ def _run_client(
             f"update: download from {base_url} failed: {type(exc).__name__}: {exc}"
         ) from exc
     return result
+
+
+def _read_ours(path: Path) -> bytes:
+    """A file python-tuf wrote into our work directory (already length-checked by it)."""
+    return read_bounded(path, "downloaded TUF file", limit=MAX_MIRROR_FILE, step="trust-root")
 
 
 def write_pin(

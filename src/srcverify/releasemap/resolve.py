@@ -24,7 +24,8 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 
-from srcverify.errors import InputError, ReleaseMapError
+from srcverify.errors import ReleaseMapError
+from srcverify.inputs import TooLargeError, read_bounded
 from srcverify.releasemap.model import (
     ArtifactKind,
     InvalidReleaseMapError,
@@ -85,17 +86,16 @@ class ReleaseMap:
         """Read and parse a map file (UTF-8, at most 4 MiB).
 
         Raises:
-            InputError: the file cannot be read.
+            InputError: the file cannot be read or is not a regular file.
             InvalidReleaseMapError: the map is malformed.
         """
         name = os.fspath(path)
         try:
-            with open(name, "rb") as handle:
-                data = handle.read(_MAX_MAP_BYTES + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read release map {name}: {exc.strerror or exc}") from exc
-        if len(data) > _MAX_MAP_BYTES:
-            raise ReleaseMapError(f"{name}: larger than {_MAX_MAP_BYTES} bytes; not a release map")
+            data = read_bounded(name, "release map", limit=_MAX_MAP_BYTES)
+        except TooLargeError as exc:
+            raise ReleaseMapError(
+                f"{name}: larger than {_MAX_MAP_BYTES} bytes; not a release map"
+            ) from exc
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
