@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +198,23 @@ def test_registered_in_the_main_command_line(capsys: pytest.CaptureFixture[str])
 
     assert cli.main(["map", "which", "Python-3.13.5.tar.xz"]) == 0
     assert "thomas@python.org" in capsys.readouterr().out
+
+
+def test_a_lone_surrogate_in_a_map_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """`map show --json` used to die with UnicodeEncodeError under a strict UTF-8 stdout."""
+    text = SHIPPED_MAP.read_text().replace(
+        "description: Gzipped source tarball", 'description: "Gzipped \\ud800 tarball"', 1
+    )
+    bad = tmp_path / "surrogate.yaml"
+    bad.write_text(text)
+    for argv in (["map", "show", "--json", "--map", str(bad)], ["map", "check", str(bad)]):
+        result = subprocess.run(
+            [sys.executable, "-m", "srcverify", *argv],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+            check=False,
+        )
+        assert result.returncode == 3, result.stderr
+        assert "source-tgz: description: holds U+D800, a lone surrogate" in result.stderr
+        assert "internal error" not in result.stderr

@@ -347,3 +347,22 @@ def test_ecdsa_log_key_fixture_is_the_one_notes_are_signed_with() -> None:
     text = checkpoint_text(V1_ORIGIN, 1, ROOT)
     assert ECDSA_LOG_KEY.public_key() == ecdsa_log().public_key
     verify_checkpoint(v1_note(text), ecdsa_log(), root_hash=ROOT, tree_size=1)
+
+
+# --- lone surrogates: a rejection, never an encoding crash -----------------------------
+
+
+def test_lone_surrogate_in_the_signed_text_is_rejected() -> None:
+    good = _v2()
+    text, _, signatures = good.partition("\n\n")
+    note = text.replace(V2_NAME, V2_NAME + "\ud800", 1) + "\n\n" + signatures
+    with pytest.raises(TransparencyLogError, match=r"not Unicode text .U\+D800, a lone surrogate"):
+        _verify_v2(note)
+
+
+def test_lone_surrogate_in_a_signature_line_name_is_rejected() -> None:
+    text = checkpoint_text(V2_NAME, SIZE, ROOT)
+    name = V2_NAME + "\udcff"
+    note = f"{text}\n{sig_line(name, b'abcd', b'x' * 64)}"
+    with pytest.raises(TransparencyLogError, match=r"U\+DCFF, a lone surrogate"):
+        _verify_v2(note)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from srcverify.errors import TufError
+from srcverify.sigstore import json_text
 
 __all__ = ["PIN_FORMAT", "PinRecord", "PinnedFile", "format_time", "parse_time"]
 
@@ -96,7 +97,7 @@ class PinRecord:
             TufError: not JSON, wrong format, unknown or missing keys, bad values.
         """
         try:
-            doc = json.loads(data)
+            doc = json_text.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise TufError(f"pin.json is not valid JSON: {exc}") from exc
         obj = _object(doc, "pin.json", _KEYS)

@@ -124,7 +124,7 @@ class NodeReader:
         """A key's text. A number (``3.10:``) is reported but its text is
         returned, so that what it names is still checked."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str":
-            return str(node.value)
+            return str(node.value) if self.is_text(node, f"{context}: key") else None
         if isinstance(node, yaml.ScalarNode) and node.tag in (_TAG + "int", _TAG + "float"):
             self.fail(
                 node,
@@ -193,7 +193,21 @@ class NodeReader:
         if not str(node.value).strip():
             self.fail(node, f"{what}: must not be empty")
             return None
+        if not self.is_text(node, what):
+            return None
         return str(node.value)
+
+    def is_text(self, node: yaml.ScalarNode, what: str) -> bool:
+        """A string YAML decoded from an escape (``"\\ud800"``) may hold a lone
+        surrogate, which is no Unicode text and could not be printed or encoded."""
+        value = str(node.value)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(value[exc.start])
+            self.fail(node, f"{what}: holds U+{code:04X}, a lone surrogate, not Unicode text")
+            return False
+        return True
 
     def strings(self, fields: Fields, name: str, context: str) -> list[tuple[str, yaml.Node]]:
         if name not in fields:

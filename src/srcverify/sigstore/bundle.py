@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from cryptography import x509
 
 from srcverify.errors import BundleFormatError
+from srcverify.sigstore import json_text
 from srcverify.sigstore.certificate import load_der_certificate
 from srcverify.sigstore.dsse import DsseEnvelope, DsseSignature
 
@@ -116,7 +116,7 @@ class Bundle:
                 JSON path of the offending field.
         """
         try:
-            doc = json.loads(data)
+            doc = json_text.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BundleFormatError(f"bundle is not valid JSON: {exc}") from exc
         return _bundle(doc)

@@ -93,10 +93,17 @@ class SignedNote:
         """Split a signed note; malformed notes are rejected, not repaired.
 
         Raises:
-            TransparencyLogError: control characters, no final newline, no
+            TransparencyLogError: a lone surrogate, control characters, no final newline, no
                 blank line before the signatures, no or too many signature
                 lines, or a malformed signature line.
         """
+        try:
+            note.encode("utf-8")  # the signed message is these bytes; see json_text
+        except UnicodeEncodeError as exc:
+            code = ord(note[exc.start])
+            raise TransparencyLogError(
+                f"checkpoint is not Unicode text (U+{code:04X}, a lone surrogate)"
+            ) from None
         bad = next((c for c in note if ord(c) < 0x20 and c != "\n"), None)
         if bad is not None:
             raise TransparencyLogError(f"checkpoint contains control character {bad!r}")

@@ -9,10 +9,10 @@ bytes to verify and reads what the payload claims.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from srcverify.errors import ArtifactMismatchError, BundleFormatError
+from srcverify.sigstore import json_text
 
 __all__ = [
     "IN_TOTO_PAYLOAD_TYPE",
@@ -73,7 +73,7 @@ def statement_sha256_subjects(envelope: DsseEnvelope) -> tuple[bytes, ...]:
             step="dsse",
         )
     try:
-        statement = json.loads(envelope.payload)
+        statement = json_text.loads(envelope.payload)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BundleFormatError("DSSE payload is not JSON", step="dsse") from exc
     if not isinstance(statement, dict) or statement.get("_type") not in IN_TOTO_STATEMENT_TYPES:

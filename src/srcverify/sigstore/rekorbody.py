@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +37,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from srcverify.errors import TransparencyLogError
+from srcverify.sigstore import json_text
 from srcverify.sigstore.bundle import TlogEntry
 from srcverify.sigstore.dsse import DsseEnvelope
 
@@ -99,7 +99,7 @@ def check_body(
         raise TransparencyLogError("no certificate or public key to compare with the log entry")
     expected = _Expected(signature, digest, verifier, envelope)
     try:
-        body = json.loads(entry.canonicalized_body)
+        body = json_text.loads(entry.canonicalized_body)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise TransparencyLogError("log entry body is not JSON") from exc
     kind, version = _text(body, "kind"), _text(body, "apiVersion")

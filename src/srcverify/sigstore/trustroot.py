@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from srcverify.errors import TrustRootError
+from srcverify.sigstore import json_text
 from srcverify.sigstore.certificate import load_der_certificate
 
 __all__ = [
@@ -143,7 +143,7 @@ class TrustedRoot:
                 key, certificate or time.
         """
         try:
-            doc = json.loads(data)
+            doc = json_text.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise TrustRootError(f"trusted_root.json is not valid JSON: {exc}") from exc
         root = _mapping(doc, "trusted_root.json")

@@ -1,0 +1,53 @@
+"""JSON text as I-JSON (RFC 7493) requires it: UTF-8 whose strings are Unicode text.
+
+:func:`loads` is ``json.loads`` plus one rule the standard library leaves
+out: an escape such as ``"\\ud800"`` yields a lone surrogate, which is no
+Unicode character and cannot be encoded again (RFC 7493 section 2.1 forbids
+it). Every JSON document srcverify reads (bundle, trusted root, DSSE payload,
+Rekor entry body, pin record) goes through here, so no string with a lone
+surrogate reaches code that encodes it (a checkpoint note's signed text, a
+key name, a message on a strict UTF-8 stream).
+
+It raises ``ValueError`` like ``json.loads``; callers turn that into their
+own error. It validates no schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["loads"]
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON text; refuse any string or key holding a lone surrogate.
+
+    Raises:
+        ValueError: not JSON (``json.JSONDecodeError``), not UTF-8
+            (``UnicodeDecodeError``), or a lone surrogate.
+        RecursionError: nested too deeply (as ``json.loads``).
+    """
+    document = json.loads(data)
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key)
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+    return document
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        raise ValueError(f"a string holds U+{code:04X}, a lone surrogate (RFC 7493 2.1)") from None
