@@ -21,6 +21,7 @@ from srcverify import __version__
 from srcverify.cli import map as cli_map
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli import verify as cli_verify
+from srcverify.cli.display import EscapingArgumentParser, StdoutClosedError, print_line
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_UNEVALUATED, EXIT_USAGE
 
@@ -45,18 +46,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # run cannot count as complete. Point stdout at /dev/null so exiting stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_UNEVALUATED
+    except StdoutClosedError:
+        print_line(
+            "srcverify: stdout is closed, so the output cannot be written; nothing counts "
+            "as verified",
+            stderr=True,
+        )
+        return EXIT_UNEVALUATED
     except Exception as exc:  # a bug: fail closed with a message a build log can carry
-        print(
+        print_line(
             f"srcverify: internal error, nothing was verified ({type(exc).__name__}: {exc}); "
             "please report this as a bug",
-            file=sys.stderr,
+            stderr=True,
         )
         return EXIT_UNEVALUATED
     return code
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = EscapingArgumentParser(
         prog="srcverify",
         description="Offline Sigstore verification of upstream sources for distribution builds.",
     )

@@ -16,10 +16,9 @@ quick.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import TYPE_CHECKING, Any
 
+from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import print_usage
 from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, SrcverifyError
 
@@ -62,7 +61,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _error(command: str, exc: SrcverifyError) -> int:
-    print(f"srcverify map {command}: ERROR: {exc}", file=sys.stderr)
+    print_line(f"srcverify map {command}: ERROR: {exc}", stderr=True)
     return EXIT_UNEVALUATED
 
 
@@ -79,11 +78,11 @@ def _run_check(args: argparse.Namespace) -> int:
         release_map = ReleaseMap.load(args.file)
     except InvalidReleaseMapError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print_line(problem, stderr=True)
         count = len(exc.problems)
-        print(
+        print_line(
             f"srcverify map check: {args.file}: {count} problem{'s' if count != 1 else ''}",
-            file=sys.stderr,
+            stderr=True,
         )
         return EXIT_UNEVALUATED
     except SrcverifyError as exc:
@@ -93,7 +92,7 @@ def _run_check(args: argparse.Namespace) -> int:
         f"{len(p.releases)} release exceptions)"
         for p in release_map.projects
     ]
-    print(f"{args.file}: OK, schema {release_map.schema}: {'; '.join(parts)}")
+    print_line(f"{args.file}: OK, schema {release_map.schema}: {'; '.join(parts)}")
     return EXIT_OK
 
 
@@ -109,9 +108,9 @@ def _run_show(args: argparse.Namespace) -> int:
             "schema": release_map.schema,
             "projects": [_project_json(p) for p in projects],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document, indent=2)
         return EXIT_OK
-    print(f"release map {release_map.filename} (schema {release_map.schema})")
+    print_line(f"release map {release_map.filename} (schema {release_map.schema})")
     for project in projects:
         _print_project(project)
     return EXIT_OK
@@ -126,9 +125,9 @@ def _run_which(args: argparse.Namespace) -> int:
     except SrcverifyError as exc:
         return _error("which", exc)
     if args.json:
-        print(json.dumps(_resolution_json(args.name, resolution), indent=2, ensure_ascii=False))
+        print_json(_resolution_json(args.name, resolution), indent=2)
         return EXIT_OK
-    print(args.name)
+    print_line(args.name)
     rows = [
         ("project", resolution.project),
         ("artifact", resolution.artifact),
@@ -138,32 +137,32 @@ def _run_which(args: argparse.Namespace) -> int:
         ("source", resolution.source),
     ]
     for label, value in rows:
-        print(f"  {label + ':':<12}{value}")
-    print("  signers (any one of):")
+        print_line(f"  {label + ':':<12}{value}")
+    print_line("  signers (any one of):")
     for signer in resolution.signers:
-        print(f"    - {signer.describe()}")
+        print_line(f"    - {signer.describe()}")
     return EXIT_OK
 
 
 def _print_project(project: Project) -> None:
-    print()
-    print(f"{project.name}: {project.description}" if project.description else project.name)
-    print(f"  source: {project.source}")
-    print(f"  version pattern: {project.version_pattern}")
-    print("  artifacts:")
+    print_line()
+    print_line(f"{project.name}: {project.description}" if project.description else project.name)
+    print_line(f"  source: {project.source}")
+    print_line(f"  version pattern: {project.version_pattern}")
+    print_line("  artifacts:")
     width = max(len(kind.name) for kind in project.artifacts)
     for kind in project.artifacts:
-        print(f"    {kind.name:<{width}}  {kind.pattern}  {kind.description}".rstrip())
-    print("  series:")
+        print_line(f"    {kind.name:<{width}}  {kind.pattern}  {kind.description}".rstrip())
+    print_line("  series:")
     for series in project.series:
-        print(f"    {series.name}: {_signers_line(series.signers)}")
-        print(f"      source: {series.source}")
+        print_line(f"    {series.name}: {_signers_line(series.signers)}")
+        print_line(f"      source: {series.source}")
     if project.releases:
-        print("  release exceptions:")
+        print_line("  release exceptions:")
     for release in project.releases:
         kinds = ", ".join(release.artifacts) if release.artifacts else "every artifact"
-        print(f"    {release.version} ({kinds}): {_signers_line(release.signers)}")
-        print(f"      source: {release.source}")
+        print_line(f"    {release.version} ({kinds}): {_signers_line(release.signers)}")
+        print_line(f"      source: {release.source}")
 
 
 def _signers_line(signers: tuple[Signer, ...]) -> str:

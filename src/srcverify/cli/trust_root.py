@@ -15,12 +15,11 @@ imported inside the handlers so ``--help`` stays quick.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import print_usage
 from srcverify.errors import (
     EXIT_OK,
@@ -105,7 +104,7 @@ def _pin_dir(args: argparse.Namespace) -> Path:
 def _fail(exc: Exception) -> int:
     """Print an error and map it to an exit code: a failed TUF check is 1, else 3."""
     verdict = "FAILED" if isinstance(exc, TufError) else "ERROR"
-    print(f"srcverify trust-root: {verdict}: {exc}", file=sys.stderr)
+    print_line(f"srcverify trust-root: {verdict}: {exc}", stderr=True)
     return EXIT_REJECTED if isinstance(exc, TufError) else EXIT_UNEVALUATED
 
 
@@ -114,7 +113,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     from srcverify.sigstore.trustroot import TrustedRoot
 
     if args.max_trust_root_age is not None and args.max_trust_root_age < 0:
-        print("srcverify trust-root: --max-trust-root-age must not be negative", file=sys.stderr)
+        print_line("srcverify trust-root: --max-trust-root-age must not be negative", stderr=True)
         return EXIT_USAGE
     pin_dir = _pin_dir(args)
     try:
@@ -125,10 +124,10 @@ def _run_verify(args: argparse.Namespace) -> int:
     except (TufError, EvaluationError) as exc:
         return _fail(exc)
     extent = "fully" if pin.fully_authenticated else "partially (root metadata only)"
-    print(
+    print_line(
         f"OK {pin_dir}: authenticated {extent} at T={_time(pin.reference_time)}, "
         f"root v{pin.root_chain[-1]}, age {age / _DAY:.1f} days",
-        file=sys.stderr,
+        stderr=True,
     )
     return EXIT_OK
 
@@ -146,9 +145,10 @@ def _run_status(args: argparse.Namespace) -> int:
         return _fail(exc)
     report = _status_report(pin_dir, pin, trusted, now)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_json(report, indent=2)
     else:
-        print("\n".join(_status_lines(report)))
+        for line in _status_lines(report):
+            print_line(line)
     return EXIT_OK
 
 
@@ -162,10 +162,13 @@ def _run_update(args: argparse.Namespace) -> int:
         result = update_pin(pin_dir, source, now=datetime.now(UTC))
     except (TufError, EvaluationError) as exc:
         if pin_dir.is_dir():  # not when even putting the old pin back failed
-            print(f"srcverify trust-root: the pin in {pin_dir} was left unchanged", file=sys.stderr)
+            print_line(
+                f"srcverify trust-root: the pin in {pin_dir} was left unchanged", stderr=True
+            )
         return _fail(exc)
-    print(f"updated {pin_dir.resolve()} from {source}")
-    print("\n".join(diff_pins(result.old, result.new)))
+    print_line(f"updated {pin_dir.resolve()} from {source}")
+    for line in diff_pins(result.old, result.new):
+        print_line(line)
     return EXIT_OK
 
 

@@ -10,15 +10,14 @@ JSON receipt, per artifact. It decides nothing itself.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srcverify.cli import trust_root as cli_trust_root
+from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
 
@@ -164,9 +163,9 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
     from srcverify.sigstore.trustroot import TrustedRoot
 
     if args.trusted_root:
-        print(
+        print_line(
             f"srcverify: warning: using {args.trusted_root} as is; it is NOT TUF-authenticated",
-            file=sys.stderr,
+            stderr=True,
         )
         root = TrustedRoot.from_json(_read(args.trusted_root, "trusted root"))
         return _Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
@@ -282,7 +281,7 @@ def _report_success(
         record = {"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}
         if trust is not None:
             record["trust_root"] = trust.source
-        print(json.dumps(record))
+        print_json(record)
     when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
     issuer = f" ({receipt.issuer})" if receipt.issuer else ""
     note = (
@@ -290,10 +289,10 @@ def _report_success(
         if receipt.promise_only
         else ""
     )
-    print(
+    print_line(
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
         f"bundle v{receipt.bundle_version}{note}",
-        file=sys.stderr,
+        stderr=True,
     )
 
 
@@ -309,5 +308,5 @@ def _report_failure(args: argparse.Namespace, artifact: str, exc: Exception, cod
             "step": step,
             "error": detail,
         }
-        print(json.dumps(record))
-    print(f"{verdict} {artifact}: {step}: {detail}", file=sys.stderr)
+        print_json(record)
+    print_line(f"{verdict} {artifact}: {step}: {detail}", stderr=True)
