@@ -40,7 +40,7 @@ def real_release(corpus: Path) -> None:
         (["verify", "--key", "k.pem", *THOMAS, "x"], "excludes identity flags"),
         (
             ["verify", "--digest", "sha256:12", "--bundle", "b", "x"],
-            "expected sha256:<64 hex digits>",
+            "expected sha256:<64 hex digits>, sha384:<96> or sha512:<128>",
         ),
         (["verify", "--trusted-root", "a", "--trust-root", "b", "x"], "not allowed with argument"),
     ],

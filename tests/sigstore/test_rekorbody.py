@@ -144,7 +144,7 @@ def _check(
     check_body(
         entry,
         signature=SIGNATURE,
-        digest=digest,
+        digest=None if digest is None else ("sha256", digest),
         certificate=certificate,
         public_key=public_key,
         envelope=envelope,
@@ -264,6 +264,7 @@ def test_signature_not_in_envelope_is_rejected() -> None:
 
 
 def test_wrong_hash_algorithm_is_rejected() -> None:
+    # The digest the bundle signed is SHA-256; a log naming another algorithm logged something else.
     entry = _hashedrekord_v1()
     body = json.loads(entry.canonicalized_body)
     body["spec"]["data"]["hash"]["algorithm"] = "sha512"

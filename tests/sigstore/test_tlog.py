@@ -260,7 +260,7 @@ def _run(base: Path, case: dict[str, Any], step: str = "both") -> list[LogVerdic
             check_body(
                 entry,
                 signature=signature,
-                digest=bytes.fromhex(case["artifact_sha256"]),
+                digest=("sha256", bytes.fromhex(case["artifact_sha256"])),
                 certificate=bundle.material.leaf,
                 public_key=key,
                 envelope=bundle.dsse_envelope,
@@ -347,7 +347,7 @@ def test_cve_2022_36056_entry_mismatch(corpus: Path) -> None:
         check_body(
             entry,
             signature=bundle.message_signature.signature,
-            digest=digest,
+            digest=("sha256", digest),
             certificate=bundle.material.leaf,
             public_key=None,
             envelope=None,

@@ -26,11 +26,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .keys import ECDSA_SHA256, b64, ed25519_key, p256_key, rfc3339, spki_der
+from .keys import b64, ecdsa, ed25519_key, p256_key, rfc3339, signing_key, spki_der
 from .pki import CertificateAuthority, CTLog, issue_leaf, make_ca
 from .rekor import (
     LoggedEntry,
@@ -108,6 +108,14 @@ def _cert_chain(certs: Sequence[x509.Certificate]) -> dict[str, Any]:
             {"rawBytes": b64(c.public_bytes(serialization.Encoding.DER))} for c in certs
         ]
     }
+
+
+def _curve_hash(key: ec.EllipticCurvePrivateKey) -> hashes.HashAlgorithm:
+    if isinstance(key.curve, ec.SECP384R1):
+        return hashes.SHA384()
+    if isinstance(key.curve, ec.SECP521R1):
+        return hashes.SHA512()
+    return hashes.SHA256()
 
 
 class TestInstance:
@@ -220,13 +228,30 @@ class TestInstance:
         """Shorthand for ``sign_artifact(artifact, dsse=True, ...)``."""
         return self.sign_artifact(artifact, dsse=True, **options)
 
-    def statement(self, artifact: bytes, name: str, digest: bytes | None = None) -> bytes:
-        """Compact in-toto v1 statement with one subject: ``name`` and its sha256."""
-        sha = (digest or hashlib.sha256(artifact).digest()).hex()
+    def statement(
+        self,
+        artifact: bytes,
+        name: str,
+        digest: bytes | None = None,
+        *,
+        algorithms: Sequence[str] = ("sha256",),
+        extra_subjects: Sequence[tuple[str, bytes]] = (),
+    ) -> bytes:
+        """Compact in-toto v1 statement: ``name`` with its ``algorithms`` digests, then
+        ``extra_subjects``. ``digest`` replaces the artifact's sha256 (tampering)."""
+
+        def digests(content: bytes) -> dict[str, str]:
+            return {alg: hashlib.new(alg, content).hexdigest() for alg in algorithms}
+
+        first = digests(artifact)
+        if digest is not None:
+            first["sha256"] = digest.hex()
+        subjects = [{"name": name, "digest": first}]
+        subjects += [{"name": n, "digest": digests(content)} for n, content in extra_subjects]
         return json.dumps(
             {
                 "_type": "https://in-toto.io/Statement/v1",
-                "subject": [{"name": name, "digest": {"sha256": sha}}],
+                "subject": subjects,
                 "predicateType": "https://slsa.dev/provenance/v1",
                 "predicate": {
                     "buildDefinition": {
@@ -245,7 +270,7 @@ class TestInstance:
         label = opts.signing_key_label or (
             f"{opts.identity}/{opts.when.isoformat()}/{hashlib.sha256(artifact).hexdigest()}"
         )
-        return p256_key(f"{self.name}/signer/{label}")
+        return signing_key(opts.curve, f"{self.name}/signer/{label}")[0]
 
     def _leaf(self, key: ec.EllipticCurvePrivateKey, opts: SignOptions) -> x509.Certificate:
         if opts.ca not in ("fulcio", "rogue"):
@@ -270,8 +295,13 @@ class TestInstance:
     def _message_parts(
         self, artifact: bytes, key: ec.EllipticCurvePrivateKey, signed: bytes | None
     ) -> tuple[bytes, bytes]:
-        """(digest, signature) of a message signature over ``artifact``."""
-        return hashlib.sha256(artifact).digest(), key.sign(signed or artifact, ECDSA_SHA256)
+        """(digest, signature) of a message signature over ``artifact``, hashed as the
+        key's curve asks (SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521)."""
+        algorithm = _curve_hash(key)
+        return (
+            hashlib.new(algorithm.name, artifact).digest(),
+            key.sign(signed or artifact, ecdsa(algorithm)),
+        )
 
     def _dsse_parts(
         self,
@@ -283,8 +313,14 @@ class TestInstance:
         digest: bytes | None,
     ) -> tuple[bytes, dict[str, Any], bytes]:
         """(payload, envelope, signature) of a DSSE over a statement about ``artifact``."""
-        payload = self.statement(artifact, opts.artifact_name, digest)
-        sig = key.sign(signed or pae(INTOTO_PAYLOAD_TYPE, payload), ECDSA_SHA256)
+        payload = self.statement(
+            artifact,
+            opts.artifact_name,
+            digest,
+            algorithms=opts.subject_algorithms,
+            extra_subjects=opts.extra_subjects,
+        )
+        sig = key.sign(signed or pae(INTOTO_PAYLOAD_TYPE, payload), ecdsa(_curve_hash(key)))
         envelope = {
             "payload": b64(payload),
             "payloadType": INTOTO_PAYLOAD_TYPE,
@@ -326,7 +362,8 @@ class TestInstance:
             body = hashedrekord_v002_body(digest, signature, der, is_certificate=is_cert)
             return body, "hashedrekord", "0.0.2"
         if kind in ("auto", "hashedrekord"):
-            pae_digest = hashlib.sha256(pae(INTOTO_PAYLOAD_TYPE, payload)).digest()
+            algorithm = {"P-256": "sha256", "P-384": "sha384", "P-521": "sha512"}[opts.curve]
+            pae_digest = hashlib.new(algorithm, pae(INTOTO_PAYLOAD_TYPE, payload)).digest()
             body = hashedrekord_v002_body(pae_digest, signature, der, is_certificate=is_cert)
             return body, "hashedrekord", "0.0.2"
         if kind == "dsse":
@@ -472,7 +509,7 @@ class TestInstance:
             bundle["dsseEnvelope"] = copy.deepcopy(envelope)
         else:
             bundle["messageSignature"] = {
-                "messageDigest": {"algorithm": "SHA2_256", "digest": b64(digest)},
+                "messageDigest": {"algorithm": f"SHA2_{len(digest) * 8}", "digest": b64(digest)},
                 "signature": b64(signature),
             }
         return bundle

@@ -32,8 +32,10 @@ __all__ = [
     "ed25519_raw",
     "p256_key",
     "p384_key",
+    "p521_key",
     "rfc3339",
     "sign_certificate",
+    "signing_key",
     "spki_der",
     "spki_sha256",
 ]
@@ -87,6 +89,32 @@ def p256_key(label: str) -> ec.EllipticCurvePrivateKey:
 def p384_key(label: str) -> ec.EllipticCurvePrivateKey:
     """A fixed ECDSA P-384 private key named by ``label``."""
     return ec.derive_private_key(_scalar(label, _P384_ORDER), ec.SECP384R1())
+
+
+_P521_ORDER = int(
+    "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+    "FA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+    16,
+)
+
+
+def p521_key(label: str) -> ec.EllipticCurvePrivateKey:
+    """A fixed ECDSA P-521 private key named by ``label``."""
+    return ec.derive_private_key(_scalar(label, _P521_ORDER), ec.SECP521R1())
+
+
+#: Signing curves the instance offers, and the hash Sigstore clients pair with each.
+CURVES = {
+    "P-256": (p256_key, "sha256"),
+    "P-384": (p384_key, "sha384"),
+    "P-521": (p521_key, "sha512"),
+}
+
+
+def signing_key(curve: str, label: str) -> tuple[ec.EllipticCurvePrivateKey, str]:
+    """(a fixed key on ``curve``, the hash algorithm its signatures use)."""
+    make, algorithm = CURVES[curve]
+    return make(label), algorithm
 
 
 def ed25519_key(label: str) -> ed25519.Ed25519PrivateKey:

@@ -32,6 +32,7 @@ __all__ = [
     "canonical_json",
     "checkpoint_body",
     "cosignature_line",
+    "digest_algorithm",
     "dsse_v001_body",
     "dsse_v002_body",
     "envelope_hash",
@@ -54,14 +55,20 @@ def canonical_json(obj: Any) -> bytes:
 # --- entry bodies -------------------------------------------------------------
 
 
+def digest_algorithm(digest: bytes) -> str:
+    """``sha256``, ``sha384`` or ``sha512``, by the digest's length."""
+    return {32: "sha256", 48: "sha384", 64: "sha512"}[len(digest)]
+
+
 def hashedrekord_v001_body(digest: bytes, signature: bytes, verifier_pem: bytes) -> bytes:
-    """Rekor v1 ``hashedrekord 0.0.1``: sha256 hex digest, signature, PEM cert or key."""
+    """Rekor v1 ``hashedrekord 0.0.1``: hex digest (its algorithm by length), signature,
+    PEM cert or key."""
     return canonical_json(
         {
             "apiVersion": "0.0.1",
             "kind": "hashedrekord",
             "spec": {
-                "data": {"hash": {"algorithm": "sha256", "value": digest.hex()}},
+                "data": {"hash": {"algorithm": digest_algorithm(digest), "value": digest.hex()}},
                 "signature": {
                     "content": b64(signature),
                     "publicKey": {"content": b64(verifier_pem)},
@@ -148,7 +155,10 @@ def hashedrekord_v002_body(
             "kind": "hashedrekord",
             "spec": {
                 "hashedRekordV002": {
-                    "data": {"algorithm": "SHA2_256", "digest": b64(digest)},
+                    "data": {
+                        "algorithm": "SHA2_" + digest_algorithm(digest)[3:],
+                        "digest": b64(digest),
+                    },
                     "signature": {
                         "content": b64(signature),
                         "verifier": _v2_verifier(verifier_der, is_certificate=is_certificate),

@@ -85,6 +85,11 @@ class SignOptions:
         dsse_entry: tlog kind for DSSE: ``"auto"`` (v1 ``dsse``, v2 ``hashedrekord``),
             ``"dsse"``, ``"intoto"`` (v1) or ``"hashedrekord"`` (v2).
         artifact_name: subject name in the statement.
+        curve: the signing key's curve, ``"P-256"``, ``"P-384"`` or ``"P-521"``; message
+            signatures then sign the SHA-256, SHA-384 or SHA-512 digest (``SHA2_*``).
+        subject_algorithms: the digests the statement's subject carries (``"sha256"``,
+            ``"sha512"`` ..., even ``"sha1"`` for weak-digest tests).
+        extra_subjects: ``(name, content)`` of further subjects after the artifact's.
         timestamp: add an RFC 3161 timestamp from the test TSA.
         managed_key: sign with the instance's managed key (``publicKey`` hint) instead of Fulcio.
         when: leaf issuance time; the signature follows 1 s later.
@@ -118,6 +123,9 @@ class SignOptions:
     dsse: bool = False
     dsse_entry: str = "auto"
     artifact_name: str = "artifact.tar.gz"
+    curve: str = "P-256"
+    subject_algorithms: tuple[str, ...] = ("sha256",)
+    extra_subjects: tuple[tuple[str, bytes], ...] = ()
     timestamp: bool = False
     managed_key: bool = False
     when: datetime = SIGNED_AT

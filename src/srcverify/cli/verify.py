@@ -10,9 +10,11 @@ JSON receipt, per artifact. It decides nothing itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +52,7 @@ def add_parser(subparsers: Any) -> None:
         "artifacts",
         nargs="+",
         metavar="ARTIFACT",
-        help="a file, or sha256:<hex> to verify a digest without the file",
+        help="a file, or sha256:<hex> (sha384:, sha512:) to verify a digest without the file",
     )
     verify.add_argument(
         "--bundle",
@@ -60,7 +62,7 @@ def add_parser(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--digest",
-        metavar="sha256:HEX",
+        metavar="ALG:HEX",
         help="use this digest instead of reading ARTIFACT; ARTIFACT is then only a name",
     )
     who = verify.add_argument_group("signer (default: from the release map by artifact name)")
@@ -121,8 +123,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         try:
             if trust is None:
                 trust = _load_trust(args, now)
-            digest = _artifact_digest(args, artifact)
-            receipt = _verify_one(args, artifact, digest, trust, now)
+            receipt = _verify_one(args, artifact, trust, now)
         except SrcverifyError as exc:
             code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
             worst = _combine(worst, code)
@@ -148,7 +149,7 @@ def _check_verify_usage(args: argparse.Namespace) -> None:
     if args.max_trust_root_age is not None and args.max_trust_root_age < 0:
         raise UsageError("--max-trust-root-age must not be negative")
     for artifact in args.artifacts:
-        if artifact.startswith("sha256:") and not args.bundle:
+        if _is_digest(artifact) and not args.bundle:
             raise UsageError(f"{artifact}: a digest argument needs --bundle")
 
 
@@ -185,42 +186,60 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
     return _Trust(pinned.trusted_root, pinned.reference_time, source)
 
 
-def _verify_one(
-    args: argparse.Namespace, artifact: str, digest: bytes, trust: _Trust, now: datetime
-) -> Any:
+def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: datetime) -> Any:
+    from srcverify.inputs import open_regular
     from srcverify.sigstore.bundle import Bundle
-    from srcverify.sigstore.verify import verify_bundle
+    from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
-    bundle_path = _bundle_path(args, artifact)
-    bundle = Bundle.from_json(_read(bundle_path, "bundle"))
-    policy = _policy(args, artifact)
+    name = None if _is_digest(artifact) else Path(artifact).name
+    given = _given_digest(args, artifact)
+    with contextlib.ExitStack() as stack:
+        stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
+        bundle = Bundle.from_json(_read(_bundle_path(args, artifact), "bundle"))
+        policy = _policy(args, artifact)
+        digests = given or _hash_artifact(artifact, stream, artifact_algorithms(bundle, name))
     return verify_bundle(
         bundle,
-        digest,
+        digests,
         trusted_root=trust.root,
         policy=policy,
         now=now,
         trust_root_time=trust.reference_time,
+        artifact_name=name,
     )
 
 
-def _artifact_digest(args: argparse.Namespace, artifact: str) -> bytes:
-    from srcverify.artifact import digest_stream, parse_sha256
-    from srcverify.errors import InputError
-    from srcverify.inputs import open_regular
+def _is_digest(artifact: str) -> bool:
+    return artifact.partition(":")[0].lower() in ("sha256", "sha384", "sha512")
 
+
+def _given_digest(args: argparse.Namespace, artifact: str) -> dict[str, bytes] | None:
+    """``--digest`` or a digest ARTIFACT, parsed; None when the file is to be hashed."""
+    from srcverify.artifact import parse_digest
+    from srcverify.errors import InputError
+
+    given = args.digest or (artifact if _is_digest(artifact) else None)
+    if not given:
+        return None
     try:
-        if args.digest:
-            return parse_sha256(args.digest)
-        if artifact.startswith("sha256:"):
-            return parse_sha256(artifact)
+        algorithm, value = parse_digest(given)
     except InputError as exc:
         raise UsageError(exc.detail) from exc
-    with open_regular(artifact, "artifact") as stream:
-        try:
-            return digest_stream(stream)
-        except OSError as exc:
-            raise InputError(f"cannot read artifact {artifact}: {exc.strerror}") from exc
+    return {algorithm: value}
+
+
+def _hash_artifact(
+    artifact: str, stream: BufferedReader | None, algorithms: tuple[str, ...]
+) -> dict[str, bytes]:
+    """Every digest the evidence needs, in one pass over the file."""
+    from srcverify.artifact import digest_stream
+    from srcverify.errors import InputError
+
+    assert stream is not None  # opened when no digest was given
+    try:
+        return digest_stream(stream, algorithms or ("sha256",))
+    except OSError as exc:
+        raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
 
 
 def _bundle_path(args: argparse.Namespace, artifact: str) -> str:

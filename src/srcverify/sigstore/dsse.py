@@ -1,7 +1,9 @@
 """DSSE envelopes and the in-toto statements they carry.
 
 Holds the envelope model, the pre-authentication encoding (PAE) that DSSE
-signatures cover, and the subject digests of an in-toto statement.
+signatures cover, and the subjects (names and digests) of an in-toto
+statement. Choosing the subject that is the artifact is
+:mod:`srcverify.sigstore.subject`'s business.
 
 This module verifies no signature and trusts nothing: it only builds the exact
 bytes to verify and reads what the payload claims.
@@ -9,17 +11,20 @@ bytes to verify and reads what the payload claims.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
-from srcverify.errors import ArtifactMismatchError, BundleFormatError
+from srcverify.errors import BundleFormatError
 from srcverify.sigstore import json_text
+from srcverify.sigstore.hashing import ACCEPTED
 
 __all__ = [
     "IN_TOTO_PAYLOAD_TYPE",
     "DsseEnvelope",
     "DsseSignature",
+    "Subject",
     "pae",
-    "statement_sha256_subjects",
+    "statement_subjects",
 ]
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -50,6 +55,19 @@ class DsseEnvelope:
         return pae(self.payload_type, self.payload)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One in-toto subject: its name, and its digests of accepted algorithms."""
+
+    name: str | None
+    digests: dict[str, bytes] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``name (sha256:abcd...)`` for messages; the name escaped."""
+        shown = ", ".join(f"{alg}:{value.hex()}" for alg, value in self.digests.items())
+        return f"{self.name!r} ({shown or 'no sha256/sha384/sha512 digest'})"
+
+
 def pae(payload_type: str, payload: bytes) -> bytes:
     """DSSE v1 pre-authentication encoding.
 
@@ -60,12 +78,16 @@ def pae(payload_type: str, payload: bytes) -> bytes:
     return b"DSSEv1 %d %s %d %s" % (len(type_bytes), type_bytes, len(payload), payload)
 
 
-def statement_sha256_subjects(envelope: DsseEnvelope) -> tuple[bytes, ...]:
-    """The sha256 digests an in-toto statement names as its subjects.
+def statement_subjects(envelope: DsseEnvelope) -> tuple[Subject, ...]:
+    """The subjects an in-toto statement names, with their accepted digests.
+
+    Digests of algorithms srcverify does not accept (see
+    :mod:`srcverify.sigstore.hashing`) are dropped here, so nothing downstream
+    can match on them.
 
     Raises:
-        BundleFormatError: the payload is not an in-toto statement.
-        ArtifactMismatchError: the statement names no sha256 subject.
+        BundleFormatError: the payload is not an in-toto statement, or an
+            accepted digest is not hex of its algorithm's length.
     """
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE:
         raise BundleFormatError(
@@ -84,17 +106,27 @@ def statement_sha256_subjects(envelope: DsseEnvelope) -> tuple[bytes, ...]:
     subjects = statement.get("subject")
     if not isinstance(subjects, list):
         raise BundleFormatError("in-toto statement has no subject list", step="dsse")
-    digests = []
-    for subject in subjects:
-        digest = subject.get("digest") if isinstance(subject, dict) else None
-        value = digest.get("sha256") if isinstance(digest, dict) else None
-        if isinstance(value, str):
-            try:
-                digests.append(bytes.fromhex(value))
-            except ValueError as exc:
-                raise BundleFormatError(
-                    f"in-toto subject sha256 {value!r} is not hex", step="dsse"
-                ) from exc
-    if not digests:
-        raise ArtifactMismatchError("in-toto statement names no sha256 subject", step="dsse")
-    return tuple(digests)
+    return tuple(_subject(item) for item in subjects)
+
+
+def _subject(item: object) -> Subject:
+    if not isinstance(item, dict) or not isinstance(item.get("digest"), dict):
+        raise BundleFormatError("in-toto subject is not an object with a digest", step="dsse")
+    name = item.get("name")
+    digests = {}
+    for algorithm in ACCEPTED:
+        value = item["digest"].get(algorithm)
+        if value is None:
+            continue
+        size = hashlib.new(algorithm).digest_size
+        try:
+            raw = bytes.fromhex(value) if isinstance(value, str) else b""
+        except ValueError:
+            raw = b""
+        if len(raw) != size:
+            raise BundleFormatError(
+                f"in-toto subject {algorithm} {str(value)[:140]!r} is not {size * 2} hex digits",
+                step="dsse",
+            )
+        digests[algorithm] = raw
+    return Subject(name if isinstance(name, str) else None, digests)

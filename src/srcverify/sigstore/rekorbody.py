@@ -40,6 +40,9 @@ from srcverify.errors import TransparencyLogError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.bundle import TlogEntry
 from srcverify.sigstore.dsse import DsseEnvelope
+from srcverify.sigstore.hashing import ACCEPTED, digest_of, to_proto
+
+_FROM_PROTO = {to_proto(algorithm): algorithm for algorithm in ACCEPTED}
 
 __all__ = ["SUPPORTED_KINDS", "check_body"]
 
@@ -49,13 +52,20 @@ class _Expected:
     """What the bundle says; the logged body must say the same."""
 
     signature: bytes
-    digest: bytes | None
+    digest: tuple[str, bytes] | None  # (accepted algorithm, value)
     verifier: tuple[str, bytes]  # ("certificate", DER) or ("public key", SPKI DER)
     envelope: DsseEnvelope | None
 
-    def hashedrekord_digest(self) -> bytes:
+    def hashedrekord_digest(self, logged_algorithm: str) -> tuple[str, bytes]:
+        """(algorithm, digest) the logged hashedrekord must show.
+
+        A DSSE envelope's PAE is hashed with whichever accepted algorithm the
+        log names (a P-384 signer logs SHA-384); an artifact digest is the one
+        the bundle signed, algorithm and all.
+        """
         if self.envelope is not None:
-            return _sha256(self.envelope.pae())
+            algorithm = logged_algorithm if logged_algorithm in ACCEPTED else "sha256"
+            return algorithm, digest_of(algorithm, self.envelope.pae())
         if self.digest is None:
             raise TransparencyLogError("no artifact digest to compare with the logged digest")
         return self.digest
@@ -70,7 +80,7 @@ def check_body(
     entry: TlogEntry,
     *,
     signature: bytes,
-    digest: bytes | None,
+    digest: tuple[str, bytes] | None,
     certificate: x509.Certificate | None,
     public_key: PublicKeyTypes | None,
     envelope: DsseEnvelope | None,
@@ -81,7 +91,7 @@ def check_body(
         entry: the log entry whose ``canonicalized_body`` is checked.
         signature: the signature the bundle verifies (message signature, or
             the DSSE envelope's signature).
-        digest: the artifact's SHA-256 for message-signature bundles; DSSE
+        digest: (algorithm, digest) the message signature covers; DSSE
             bundles' logged digests are recomputed from ``envelope``.
         certificate: the signing certificate, or None for a managed key.
         public_key: the managed key when there is no certificate.
@@ -114,16 +124,20 @@ def check_body(
 
 
 def _hashedrekord_v001(spec: Any, exp: _Expected) -> None:
-    _same("hash algorithm", _text(spec, "data.hash.algorithm"), "sha256")
-    _same("digest", _hex(spec, "data.hash.value"), exp.hashedrekord_digest(), _hex_text)
+    logged_algorithm = _text(spec, "data.hash.algorithm")
+    algorithm, digest = exp.hashedrekord_digest(logged_algorithm)
+    _same("hash algorithm", logged_algorithm, algorithm)
+    _same("digest", _hex(spec, "data.hash.value"), digest, _hex_text)
     _same("signature", _b64(spec, "signature.content"), exp.signature, _short)
     _same_verifier(_pem_verifier(_b64(spec, "signature.publicKey.content")), exp.verifier)
 
 
 def _hashedrekord_v002(spec: Any, exp: _Expected) -> None:
     inner = _field(spec, "hashedRekordV002")
-    _same("hash algorithm", _text(inner, "data.algorithm"), "SHA2_256")
-    _same("digest", _b64(inner, "data.digest"), exp.hashedrekord_digest(), _hex_text)
+    logged_algorithm = _text(inner, "data.algorithm")
+    algorithm, digest = exp.hashedrekord_digest(_FROM_PROTO.get(logged_algorithm, ""))
+    _same("hash algorithm", logged_algorithm, to_proto(algorithm))
+    _same("digest", _b64(inner, "data.digest"), digest, _hex_text)
     _same("signature", _b64(inner, "signature.content"), exp.signature, _short)
     _same_verifier(_v2_verifier(_field(inner, "signature.verifier")), exp.verifier)
 

@@ -1,7 +1,7 @@
 """Signature checks with a known public key, and artifact digests.
 
-Verifies a message signature over an artifact's SHA-256 digest (the artifact
-itself is never needed for ECDSA and RSA keys), verifies a DSSE signature
+Verifies a message signature over an artifact's SHA-256, SHA-384 or SHA-512
+digest (the artifact itself is never needed for ECDSA and RSA keys), verifies a DSSE signature
 over the envelope's PAE, and loads managed PEM public keys.
 
 This module decides nothing about *whose* key it is: certificates, identity
@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from srcverify.errors import SignatureError
+from srcverify.sigstore.hashing import crypto_hash
 
 __all__ = [
     "load_public_key_pem",
@@ -44,27 +45,29 @@ def load_public_key_pem(data: bytes) -> PublicKeyTypes:
         ) from exc
 
 
-def verify_over_digest(key: PublicKeyTypes, signature: bytes, sha256_digest: bytes) -> None:
-    """Verify a signature made over data whose SHA-256 is ``sha256_digest``.
+def verify_over_digest(
+    key: PublicKeyTypes, signature: bytes, digest: bytes, *, algorithm: str = "sha256"
+) -> None:
+    """Verify a signature made over data whose ``algorithm`` digest is ``digest``.
 
     Raises:
         SignatureError: the signature does not verify, or the key type
             cannot verify a pre-hashed message (Ed25519).
     """
-    prehashed = Prehashed(hashes.SHA256())
+    prehashed = Prehashed(crypto_hash(algorithm))
     try:
         if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, sha256_digest, ec.ECDSA(prehashed))
+            key.verify(signature, digest, ec.ECDSA(prehashed))
         elif isinstance(key, rsa.RSAPublicKey):
-            _verify_rsa(key, signature, sha256_digest, prehashed)
+            _verify_rsa(key, signature, digest, prehashed)
         else:
             raise SignatureError(
                 f"a {type(key).__name__} cannot verify a signature over a digest alone; "
-                "give the artifact file instead of sha256:<hex>"
+                f"give the artifact file instead of {algorithm}:<hex>"
             )
     except InvalidSignature as exc:
         raise SignatureError(
-            f"signature does not verify over artifact digest sha256:{sha256_digest.hex()} "
+            f"signature does not verify over artifact digest {algorithm}:{digest.hex()} "
             "with the signing key"
         ) from exc
 

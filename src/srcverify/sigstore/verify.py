@@ -15,7 +15,7 @@ verification section, as numbered steps, and fails closed at each:
    with the Fulcio profile and an embedded SCT from a trusted CT log.
 6. The signer is one the policy allows.
 
-Everything is passed in: bundle, digest, trusted root, policy and the time
+Everything is passed in: bundle, the artifact's digests, trusted root, policy and the time
 ``now``. Nothing here reads files, the environment, the clock or the network.
 A :class:`Receipt` comes back, or a :class:`~srcverify.errors.SrcverifyError`
 is raised.
@@ -24,6 +24,7 @@ is raised.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,18 +35,27 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from srcverify.errors import (
     ArtifactMismatchError,
+    InputError,
     PolicyError,
     SignatureError,
     StaleTrustRootError,
     TimestampError,
 )
-from srcverify.sigstore import certs, fulcio, sct, signature, timestamps, tlog
+from srcverify.sigstore import certs, fulcio, hashing, sct, signature, subject, timestamps, tlog
 from srcverify.sigstore.bundle import Bundle, TlogEntry
-from srcverify.sigstore.dsse import statement_sha256_subjects
+from srcverify.sigstore.dsse import statement_subjects
+from srcverify.sigstore.hashing import Digests
 from srcverify.sigstore.identity import Policy
 from srcverify.sigstore.trustroot import TrustedRoot
 
-__all__ = ["LogReceipt", "ManagedKey", "Receipt", "VerifiedTime", "verify_bundle"]
+__all__ = [
+    "LogReceipt",
+    "ManagedKey",
+    "Receipt",
+    "VerifiedTime",
+    "artifact_algorithms",
+    "verify_bundle",
+]
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,7 @@ class LogReceipt:
 class Receipt:
     """The outcome of a successful verification."""
 
-    artifact_sha256: str
+    artifact_sha256: str | None
     bundle_version: str
     content: str
     signer: str
@@ -94,12 +104,16 @@ class Receipt:
     verified_times: tuple[VerifiedTime, ...]
     log_entries: tuple[LogReceipt, ...]
     promise_only: bool = field(default=False)
+    artifact_digests: Mapping[str, str] = field(default_factory=dict)
+    subject: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times in RFC 3339)."""
         return {
             "verified": True,
             "artifact_sha256": self.artifact_sha256,
+            "artifact_digests": dict(self.artifact_digests),
+            "subject": self.subject,
             "bundle_version": self.bundle_version,
             "content": self.content,
             "signer": self.signer,
@@ -115,25 +129,44 @@ class Receipt:
         }
 
 
+def artifact_algorithms(bundle: Bundle, artifact_name: str | None = None) -> tuple[str, ...]:
+    """The digest algorithms :func:`verify_bundle` needs the artifact hashed with.
+
+    Raises:
+        BundleFormatError: the bundle names an unsupported algorithm, or its
+            statement is malformed.
+    """
+    message = bundle.message_signature
+    if message is not None:
+        return (hashing.from_proto(message.digest_algorithm, where="message digest"),)
+    assert bundle.dsse_envelope is not None  # the bundle parser guarantees one of the two
+    return subject.algorithms_needed(statement_subjects(bundle.dsse_envelope), artifact_name)
+
+
 def verify_bundle(
     bundle: Bundle,
-    artifact_sha256: bytes,
+    artifact_digests: Digests | bytes,
     *,
     trusted_root: TrustedRoot,
     policy: Policy | ManagedKey,
     now: datetime,
     trust_root_time: datetime | None = None,
+    artifact_name: str | None = None,
 ) -> Receipt:
-    """Verify ``bundle`` for the artifact with SHA-256 ``artifact_sha256``.
+    """Verify ``bundle`` for the artifact with digests ``artifact_digests``.
 
     Args:
         bundle: the parsed bundle.
-        artifact_sha256: the artifact's SHA-256 digest.
+        artifact_digests: the artifact's digests by algorithm
+            (:func:`artifact_algorithms` says which are needed); bare bytes
+            are its SHA-256.
         trusted_root: keys and authorities to trust.
         policy: who must have signed (an identity policy), or the managed key.
         now: the time of verification (log entries may not come from later).
         trust_root_time: the pinned trust root's reference time, if any; used
             only to explain a signature newer than the pin.
+        artifact_name: the artifact's file name, if known: picks the subject
+            of a multi-subject statement.
 
     Returns:
         The receipt of what was verified.
@@ -143,12 +176,17 @@ def verify_bundle(
         StaleTrustRootError: the signature is newer than the pinned trust root
             and uses a key or authority the pin does not know.
     """
+    digests = (
+        {"sha256": artifact_digests}
+        if isinstance(artifact_digests, bytes)
+        else dict(artifact_digests)
+    )
     material = bundle.material
     leaf = material.leaf
     signature_bytes = _signature_bytes(bundle)
 
     # Step 1: the artifact is the one the bundle speaks about.
-    _check_artifact(bundle, artifact_sha256)
+    message_digest, chosen = _check_artifact(bundle, digests, artifact_name)
 
     # Step 2: the signature verifies with the key that claims it.
     if isinstance(policy, ManagedKey):
@@ -166,7 +204,7 @@ def verify_bundle(
             )
         signing_key = leaf.public_key()
 
-    _check_signature(bundle, signing_key, artifact_sha256)
+    _check_signature(bundle, signing_key, message_digest)
 
     _explain_stale_trust_root(bundle, trusted_root, trust_root_time)
 
@@ -176,7 +214,7 @@ def verify_bundle(
         tlog.check_body(
             entry,
             signature=signature_bytes,
-            digest=artifact_sha256 if bundle.message_signature else None,
+            digest=message_digest,
             certificate=leaf,
             public_key=signing_key if leaf is None else None,
             envelope=bundle.dsse_envelope,
@@ -225,7 +263,9 @@ def verify_bundle(
         signer, issuer = _signer_of(leaf)
 
     return Receipt(
-        artifact_sha256=artifact_sha256.hex(),
+        artifact_sha256=digests["sha256"].hex() if "sha256" in digests else None,
+        artifact_digests={alg: value.hex() for alg, value in digests.items()},
+        subject=chosen,
         bundle_version=bundle.version,
         content="dsse" if bundle.dsse_envelope else "message-signature",
         signer=signer,
@@ -260,35 +300,41 @@ def _signature_bytes(bundle: Bundle) -> bytes:
     return bundle.dsse_envelope.signatures[0].sig
 
 
-def _check_artifact(bundle: Bundle, artifact_sha256: bytes) -> None:
+def _check_artifact(
+    bundle: Bundle, digests: dict[str, bytes], artifact_name: str | None
+) -> tuple[tuple[str, bytes] | None, str | None]:
+    """(algorithm, digest) a message signature covers, and the chosen subject's name."""
     message = bundle.message_signature
-    if message is not None:
-        if message.digest is None:
-            return
-        if message.digest_algorithm not in ("SHA2_256", None, ""):
-            raise ArtifactMismatchError(
-                f"bundle digest algorithm {message.digest_algorithm} is not supported; "
-                "srcverify verifies SHA2_256 digests"
-            )
-        if message.digest != artifact_sha256:
-            raise ArtifactMismatchError(
-                f"artifact sha256 {artifact_sha256.hex()} does not match the digest the bundle "
-                f"signed, {message.digest.hex()}"
-            )
-        return
-    assert bundle.dsse_envelope is not None
-    subjects = statement_sha256_subjects(bundle.dsse_envelope)
-    if artifact_sha256 not in subjects:
-        named = ", ".join(s.hex() for s in subjects)
-        raise ArtifactMismatchError(
-            f"artifact sha256 {artifact_sha256.hex()} is not a subject of the in-toto "
-            f"statement (subjects: {named})"
+    if message is None:
+        assert bundle.dsse_envelope is not None
+        subjects = statement_subjects(bundle.dsse_envelope)
+        return None, subject.match_subject(subjects, digests, artifact_name).name
+    algorithm = hashing.from_proto(message.digest_algorithm, where="message digest")
+    ours = digests.get(algorithm)
+    if ours is None:
+        raise InputError(
+            f"the bundle signs the artifact's {algorithm} digest, and only its "
+            f"{' and '.join(digests) or 'name'} was given; give the file or a "
+            f"{algorithm}:<hex> digest",
+            step="digest",
         )
+    if message.digest is not None and message.digest != ours:
+        raise ArtifactMismatchError(
+            f"artifact {algorithm} {ours.hex()} does not match the digest the bundle "
+            f"signed, {message.digest.hex()}"
+        )
+    return (algorithm, ours), None
 
 
-def _check_signature(bundle: Bundle, key: PublicKeyTypes, artifact_sha256: bytes) -> None:
+def _check_signature(
+    bundle: Bundle, key: PublicKeyTypes, message_digest: tuple[str, bytes] | None
+) -> None:
     if bundle.message_signature is not None:
-        signature.verify_over_digest(key, bundle.message_signature.signature, artifact_sha256)
+        assert message_digest is not None  # step 1 computed it
+        algorithm, digest = message_digest
+        signature.verify_over_digest(
+            key, bundle.message_signature.signature, digest, algorithm=algorithm
+        )
         return
     envelope = bundle.dsse_envelope
     assert envelope is not None
