@@ -133,7 +133,16 @@ REJECTIONS: dict[str, tuple[dict[str, Any], type[SrcverifyError], str]] = {
     "checkpoint_other_origin": ({}, TransparencyLogError, r"origin|no signature"),
     "checkpoint_unknown_key": ({}, TransparencyLogError, r"no signature|signature"),
     "leaf_from_untrusted_ca": ({}, CertificateError, r"trusted|chain"),
-    "chain_includes_root": ({"media_type": "v0.2"}, CertificateError, r"root CA"),
+    "chain_includes_root": (
+        {"media_type": "v0.2"},
+        CertificateError,
+        r"bundle chain includes a root CA: self-signed .*only a copy of a trusted root",
+    ),
+    "chain_root_before_intermediate": (
+        {"media_type": "v0.2"},
+        CertificateError,
+        r"bundle chain includes a root CA: self-signed .*only a copy of a trusted root",
+    ),
     "bad_sct": ({}, CertificateError, r"SCT"),
     "sct_from_unknown_log": ({}, CertificateError, r"SCT.*unknown|SCT"),
     "no_sct": ({}, CertificateError, r"SCT"),

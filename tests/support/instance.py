@@ -499,6 +499,8 @@ class TestInstance:
                 "leaf": [cert],
                 "leaf+intermediate": [cert, ca.intermediate],
                 "full": [cert, ca.intermediate, ca.root],
+                "full+rogue-root": [cert, ca.intermediate, self.rogue_ca.root],
+                "root-before-intermediate": [cert, ca.root, ca.intermediate],
             }[opts.chain]
             vm["x509CertificateChain"] = _cert_chain(certs)
         vm["tlogEntries"] = [self.tlog_entry_json(entry, opts)]

@@ -63,6 +63,9 @@ INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
 Validity = tuple[datetime, datetime | None]
 
+#: The ``chain`` shapes :class:`SignOptions` accepts.
+CHAINS = ("leaf", "leaf+intermediate", "full", "full+rogue-root", "root-before-intermediate")
+
 
 def pae(payload_type: str, payload: bytes) -> bytes:
     """DSSE v1 pre-authentication encoding."""
@@ -93,8 +96,10 @@ class SignOptions:
         timestamp: add an RFC 3161 timestamp from the test TSA.
         managed_key: sign with the instance's managed key (``publicKey`` hint) instead of Fulcio.
         when: leaf issuance time; the signature follows 1 s later.
-        chain: ``x509CertificateChain`` contents for v0.1/v0.2: ``"leaf"``,
-            ``"leaf+intermediate"``, ``"full"`` (with root).
+        chain: ``x509CertificateChain`` contents for v0.1/v0.2, one of :data:`CHAINS`:
+            ``"leaf"``, ``"leaf+intermediate"``, ``"full"`` (the trusted root appended),
+            ``"full+rogue-root"`` (an untrusted self-signed root appended instead),
+            ``"root-before-intermediate"`` (the trusted root, then the intermediate).
         inclusion_proof / checkpoint / inclusion_promise: which log evidence to include.
 
     Tampering (each one introduces exactly one defect, see ``tamper.py``):
@@ -152,7 +157,7 @@ class SignOptions:
             raise ValueError(f"log must be 'v1' or 'v2', not {self.log!r}")
         if self.when.tzinfo is None:
             raise ValueError("when must be timezone-aware")
-        if self.chain not in ("leaf", "leaf+intermediate", "full"):
+        if self.chain not in CHAINS:
             raise ValueError(f"unknown chain {self.chain!r}")
 
     @property

@@ -44,6 +44,7 @@ __all__ = [
     "bad_set",
     "ca_window_excludes_signing_time",
     "chain_includes_root",
+    "chain_root_before_intermediate",
     "checkpoint_extra_signature_from_origin",
     "checkpoint_missing_origin",
     "checkpoint_missing_root_hash",
@@ -397,10 +398,19 @@ def leaf_from_untrusted_ca(inst: TestInstance, sb: SignedBundle) -> SignedBundle
 
 
 def chain_includes_root(inst: TestInstance, sb: SignedBundle) -> SignedBundle:
-    """``x509CertificateChain`` carries leaf, intermediate AND the root (v0.1/v0.2 only)."""
+    """``x509CertificateChain`` carries leaf, intermediate and an *untrusted* self-signed
+    root (v0.1/v0.2 only). A copy of the trusted root there is tolerated, not this."""
     if sb.options.bundle_version == "0.3" or sb.options.managed_key:
         raise ValueError("only v0.1/v0.2 certificate bundles carry a chain")
-    return inst.rebuild(sb, chain="full")
+    return inst.rebuild(sb, chain="full+rogue-root")
+
+
+def chain_root_before_intermediate(inst: TestInstance, sb: SignedBundle) -> SignedBundle:
+    """The trusted root inside the chain, not at its end (sigstore-conformance's
+    ``bundle-with-root-cert_fail`` shape): only a root *ending* the chain is tolerated."""
+    if sb.options.bundle_version == "0.3" or sb.options.managed_key:
+        raise ValueError("only v0.1/v0.2 certificate bundles carry a chain")
+    return inst.rebuild(sb, chain="root-before-intermediate")
 
 
 def bad_sct(inst: TestInstance, sb: SignedBundle) -> SignedBundle:

@@ -308,6 +308,7 @@ def _report_success(
         if receipt.promise_only
         else ""
     )
+    note += "".join(f"; {text}" for text in receipt.notes)
     print_line(
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
         f"bundle v{receipt.bundle_version}{note}",

@@ -35,9 +35,31 @@ __all__ = [
     "describe_certificate",
     "issuer_of",
     "verify_chain",
+    "without_trusted_root",
 ]
 
 _Ext = TypeVar("_Ext", bound=x509.ExtensionType)
+
+
+def without_trusted_root(
+    chain: Sequence[x509.Certificate], authorities: Sequence[CertificateAuthority]
+) -> tuple[list[x509.Certificate], x509.Certificate | None]:
+    """``chain`` without a last certificate that *is* a trusted root CA, and that root.
+
+    The bundle format says signers must not include the root but verifiers
+    should tolerate it: a copy of a certificate the trusted root already
+    holds adds nothing, so the chain is verified as if it were absent. Only
+    a byte-identical copy of the last certificate of a trusted CA's chain, at
+    the end of the bundle's chain, is dropped; any other self-signed
+    certificate is still refused by :func:`verify_chain`.
+    """
+    if not chain:
+        return list(chain), None
+    roots = [authority.certificates[-1] for authority in authorities if authority.certificates]
+    last = chain[-1]
+    if any(last == root for root in roots):
+        return list(chain[:-1]), last
+    return list(chain), None
 
 
 def verify_chain(
@@ -72,7 +94,8 @@ def verify_chain(
         if _is_self_issued(cert):
             raise CertificateError(
                 f"bundle chain includes a root CA: self-signed {describe_certificate(cert)}; "
-                "the root must come from the trusted root, not the bundle"
+                "the root must come from the trusted root, not the bundle (only a copy of "
+                "a trusted root as the chain's last certificate is tolerated)"
             )
     if not authorities:
         raise CertificateError("trusted root has no Fulcio certificate authority")

@@ -23,15 +23,10 @@ is raised.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from srcverify.errors import (
     ArtifactMismatchError,
@@ -46,6 +41,7 @@ from srcverify.sigstore.bundle import Bundle, TlogEntry
 from srcverify.sigstore.dsse import statement_subjects
 from srcverify.sigstore.hashing import Digests
 from srcverify.sigstore.identity import Policy
+from srcverify.sigstore.receipt import LogReceipt, ManagedKey, Receipt, VerifiedTime
 from srcverify.sigstore.trustroot import TrustedRoot
 
 __all__ = [
@@ -56,77 +52,6 @@ __all__ = [
     "artifact_algorithms",
     "verify_bundle",
 ]
-
-
-@dataclass(frozen=True)
-class ManagedKey:
-    """Policy for managed-key bundles: the signature must verify with this key."""
-
-    public_key: PublicKeyTypes
-
-    def describe(self) -> str:
-        """The key's fingerprint, as receipts and messages show it."""
-        return f"managed key sha256:{_key_fingerprint(self.public_key)}"
-
-
-@dataclass(frozen=True)
-class VerifiedTime:
-    """A time the evidence proves the signature existed at."""
-
-    source: str
-    time: datetime
-    authority: str
-
-
-@dataclass(frozen=True)
-class LogReceipt:
-    """What one transparency log entry proved."""
-
-    log: str
-    log_index: int
-    kind: str
-    proof_verified: bool
-    promise_verified: bool
-    promise_only: bool
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """The outcome of a successful verification."""
-
-    artifact_sha256: str | None
-    bundle_version: str
-    content: str
-    signer: str
-    issuer: str | None
-    policy: str
-    certificate_authority: str | None
-    verified_times: tuple[VerifiedTime, ...]
-    log_entries: tuple[LogReceipt, ...]
-    promise_only: bool = field(default=False)
-    artifact_digests: Mapping[str, str] = field(default_factory=dict)
-    subject: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (times in RFC 3339)."""
-        return {
-            "verified": True,
-            "artifact_sha256": self.artifact_sha256,
-            "artifact_digests": dict(self.artifact_digests),
-            "subject": self.subject,
-            "bundle_version": self.bundle_version,
-            "content": self.content,
-            "signer": self.signer,
-            "issuer": self.issuer,
-            "policy": self.policy,
-            "certificate_authority": self.certificate_authority,
-            "verified_times": [
-                {"source": t.source, "time": _rfc3339(t.time), "authority": t.authority}
-                for t in self.verified_times
-            ],
-            "log_entries": [vars(entry) for entry in self.log_entries],
-            "promise_only": self.promise_only,
-        }
 
 
 def artifact_algorithms(bundle: Bundle, artifact_name: str | None = None) -> tuple[str, ...]:
@@ -246,11 +171,19 @@ def verify_bundle(
 
     # Step 5: the certificate is a Fulcio certificate valid at every verified time.
     authority_uri = None
+    notes: list[str] = []
     if leaf is not None:
         certs.check_fulcio_profile(leaf)
-        authority = certs.verify_chain(
-            leaf, material.certificates[1:], trusted_root.certificate_authorities, instants
+        # A trusted root CA at the end of the bundle's chain is verified as if absent.
+        chain, root_copy = certs.without_trusted_root(
+            material.certificates[1:], trusted_root.certificate_authorities
         )
+        if root_copy is not None:
+            notes.append(
+                "the bundle's chain ends in a copy of a trusted root CA "
+                f"({certs.describe_certificate(root_copy)}); verified as if absent"
+            )
+        authority = certs.verify_chain(leaf, chain, trusted_root.certificate_authorities, instants)
         authority_uri = authority.uri
         sct.verify_embedded_sct(leaf, certs.issuer_of(leaf, authority), trusted_root.ctlogs)
 
@@ -285,6 +218,7 @@ def verify_bundle(
             for v, entry in zip(verdicts, material.tlog_entries, strict=True)
         ),
         promise_only=all(v.promise_only for v in verdicts),
+        notes=tuple(notes),
     )
 
 
@@ -384,12 +318,3 @@ def _explain_stale_trust_root(
         known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
         if leaf.issuer not in known:
             raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
-
-
-def _key_fingerprint(key: PublicKeyTypes) -> str:
-    der = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha256(der).hexdigest()
-
-
-def _rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
