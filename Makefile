@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install test lint bench clean
 

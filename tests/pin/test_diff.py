@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from srcverify._frozen import replace
 from srcverify.pin.chain import AuthenticatedPin, PinnedTarget, authenticate
 from srcverify.pin.diff import diff_pins
 from tests.support.tufrepo import T, TufRepo, trusted_root_bytes

@@ -10,8 +10,9 @@ implementations.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import hashes
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from srcverify._frozen import replace
 from srcverify.sigstore.bundle import InclusionProof, TlogEntry
 from srcverify.sigstore.trustroot import LogKey, TrustedRoot, ValidityWindow
 
@@ -158,10 +160,10 @@ class Logged:
     def with_proof(self, **changes: object) -> Logged:
         assert self.entry.inclusion_proof is not None
         proof = replace(self.entry.inclusion_proof, **changes)  # type: ignore[arg-type]
-        return replace(self, entry=replace(self.entry, inclusion_proof=proof))
+        return dataclasses.replace(self, entry=replace(self.entry, inclusion_proof=proof))
 
     def with_entry(self, **changes: object) -> Logged:
-        return replace(self, entry=replace(self.entry, **changes))  # type: ignore[arg-type]
+        return dataclasses.replace(self, entry=replace(self.entry, **changes))
 
 
 def log_entry(

@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from srcverify._frozen import frozen
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import UsageError
@@ -105,7 +105,7 @@ def add_parser(subparsers: Any) -> None:
 # --- srcverify verify ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class _Trust:
     root: TrustedRoot
     reference_time: datetime | None

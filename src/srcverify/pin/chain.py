@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatch
 from typing import Any
@@ -30,6 +29,7 @@ from tuf.api.exceptions import LengthOrHashMismatchError
 from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, Targets, Timestamp
 from tuf.api.serialization import DeserializationError
 
+from srcverify._frozen import field, frozen
 from srcverify.errors import TufError
 from srcverify.pin.record import PinRecord, format_time
 
@@ -59,7 +59,7 @@ def is_pinned_target(name: str) -> bool:
     return name == TRUSTED_ROOT or fnmatch(name, "signing_config*.json")
 
 
-@dataclass(frozen=True)
+@frozen
 class RoleState:
     """One authenticated role: its version, expiry and signature count."""
 
@@ -71,7 +71,7 @@ class RoleState:
     keyids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class PinnedTarget:
     """A target file of the pin and how far it was authenticated."""
 
@@ -82,7 +82,7 @@ class PinnedTarget:
     data: bytes = field(repr=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class AuthenticatedPin:
     """The outcome of authenticating a pin at its reference time.
 

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srcverify._frozen import frozen, replace
 from srcverify.errors import InputError, StaleTrustRootError, TufError
 from srcverify.inputs import read_bounded
 from srcverify.pin.chain import (
@@ -184,7 +184,7 @@ def check_pin_age(pin: AuthenticatedPin, now: datetime, max_age: timedelta | Non
     return age
 
 
-@dataclass(frozen=True)
+@frozen
 class PinnedTrustRoot:
     """An authenticated pin and its parsed trusted root, as ``srcverify verify`` uses them."""
 

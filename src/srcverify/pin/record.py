@@ -25,10 +25,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from srcverify._frozen import frozen
 from srcverify.errors import TufError
 from srcverify.sigstore import json_text
 
@@ -59,7 +59,7 @@ def parse_time(text: object, *, what: str) -> datetime:
         raise TufError(f"{what}: {text!r} is not an RFC 3339 time") from exc
 
 
-@dataclass(frozen=True)
+@frozen
 class PinnedFile:
     """One file of the pin as the record lists it."""
 
@@ -75,7 +75,7 @@ class PinnedFile:
             raise TufError(f"pin.json: files.{self.path}.length is negative")
 
 
-@dataclass(frozen=True)
+@frozen
 class PinRecord:
     """The parsed ``pin.json``."""
 

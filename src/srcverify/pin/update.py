@@ -27,7 +27,6 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -39,6 +38,7 @@ from tuf.api.serialization import DeserializationError
 from tuf.ngclient.fetcher import FetcherInterface
 from tuf.ngclient.updater import Updater
 
+from srcverify._frozen import frozen
 from srcverify.errors import InputError, SrcverifyError, TrustRootError, TufError
 from srcverify.inputs import MAX_SMALL_INPUT, read_bounded
 from srcverify.pin.load import (
@@ -68,7 +68,7 @@ _STORE = "sigstore/_store/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev/"
 MAX_MIRROR_FILE = MAX_SMALL_INPUT
 
 
-@dataclass(frozen=True)
+@frozen
 class PinUpdate:
     """The pin before and after a successful update."""
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from srcverify._frozen import field, frozen
 from srcverify.errors import ReleaseMapError
 from srcverify.sigstore.identity import (
     AllOf,
@@ -53,7 +53,7 @@ def release_components(version: str) -> tuple[str, ...] | None:
     return tuple(part.lstrip("0") or "0" for part in match.group().split("."))
 
 
-@dataclass(frozen=True)
+@frozen
 class MapProblem:
     """One problem in a release map, at a 1-based line and column."""
 
@@ -79,7 +79,7 @@ class InvalidReleaseMapError(ReleaseMapError):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
+@frozen
 class Signer:
     """One allowed signer: an identity and/or GitHub workflow claims, plus issuer.
 
@@ -113,7 +113,7 @@ class Signer:
         return self.policy.describe()
 
 
-@dataclass(frozen=True)
+@frozen
 class ArtifactKind:
     """A kind of release file: a name pattern whose ``version`` group is the version."""
 
@@ -124,7 +124,7 @@ class ArtifactKind:
     examples: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class SeriesEntry:
     """The signers for every version whose dotted numbers start with ``name``."""
 
@@ -138,7 +138,7 @@ class SeriesEntry:
         return release_components(self.name) or ()
 
 
-@dataclass(frozen=True)
+@frozen
 class ReleaseException:
     """Signers for one exact version, replacing its series' (for some artifacts)."""
 
@@ -148,7 +148,7 @@ class ReleaseException:
     artifacts: tuple[str, ...] = ()  # kind names; empty means every kind
 
 
-@dataclass(frozen=True)
+@frozen
 class Project:
     """One upstream project: its artifacts, series and per-release exceptions."""
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 from importlib import resources
 
+from srcverify._frozen import frozen
 from srcverify.errors import ReleaseMapError
 from srcverify.inputs import TooLargeError, read_bounded
 from srcverify.releasemap.model import (
@@ -59,7 +59,7 @@ _MAX_MAP_BYTES = 4 * 1024 * 1024
 _NOT_ARTIFACTS = (".asc", ".sig", ".crt", ".sigstore", ".sigstore.json", ".spdx.json", ".sha256")
 
 
-@dataclass(frozen=True)
+@frozen
 class ReleaseMap:
     """A validated release map.
 
@@ -133,7 +133,7 @@ def default_map() -> ReleaseMap:
     return ReleaseMap.from_text(text, str(resource))
 
 
-@dataclass(frozen=True)
+@frozen
 class Resolution:
     """Who must have signed one artifact, and why the map says so.
 

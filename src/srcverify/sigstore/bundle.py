@@ -16,11 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
 
+from srcverify._frozen import frozen
 from srcverify.errors import BundleFormatError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.certificate import load_der_certificate
@@ -43,7 +43,7 @@ MEDIA_TYPES = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class InclusionProof:
     """An RFC 6962 inclusion proof and the checkpoint (signed note) it ends in."""
 
@@ -54,7 +54,7 @@ class InclusionProof:
     checkpoint: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class TlogEntry:
     """One transparency log entry as the bundle carries it."""
 
@@ -68,7 +68,7 @@ class TlogEntry:
     canonicalized_body: bytes
 
 
-@dataclass(frozen=True)
+@frozen
 class VerificationMaterial:
     """What identifies the signer, and the log entries and timestamps.
 
@@ -88,7 +88,7 @@ class VerificationMaterial:
         return self.certificates[0] if self.certificates else None
 
 
-@dataclass(frozen=True)
+@frozen
 class MessageSignature:
     """A signature over the artifact's digest, and the digest if given."""
 
@@ -97,7 +97,7 @@ class MessageSignature:
     signature: bytes
 
 
-@dataclass(frozen=True)
+@frozen
 class Bundle:
     """A structurally valid Sigstore bundle."""
 

@@ -37,7 +37,6 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -45,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from srcverify._frozen import frozen
 from srcverify.errors import TransparencyLogError
 from srcverify.sigstore.merkle import HASH_SIZE
 from srcverify.sigstore.trustroot import LogKey
@@ -68,7 +68,7 @@ _DECIMAL = re.compile(r"0|[1-9][0-9]{0,19}")
 _REKOR_V1_ORIGIN = re.compile(r"(?P<name>\S+) - (?P<tree_id>[0-9]+)")
 
 
-@dataclass(frozen=True)
+@frozen
 class NoteSignature:
     """One signature line of a signed note."""
 
@@ -77,7 +77,7 @@ class NoteSignature:
     signature: bytes
 
 
-@dataclass(frozen=True)
+@frozen
 class SignedNote:
     """A signed note split into its text and its signature lines.
 
@@ -126,7 +126,7 @@ class SignedNote:
         return cls(text, tuple(_signature_line(line, i + 1) for i, line in enumerate(lines)))
 
 
-@dataclass(frozen=True)
+@frozen
 class Checkpoint:
     """A parsed checkpoint body and the note it came from (not yet verified)."""
 

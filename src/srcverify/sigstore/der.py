@@ -21,8 +21,9 @@ and does not encode.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from srcverify._frozen import frozen
 
 __all__ = [
     "BOOLEAN",
@@ -100,7 +101,7 @@ def tag_name(tag: int) -> str:
     return f"tag 0x{tag:02x}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Element:
     """One DER element: its identifier octet and complete encoding.
 

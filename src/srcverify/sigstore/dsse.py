@@ -12,8 +12,8 @@ bytes to verify and reads what the payload claims.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 
+from srcverify._frozen import field, frozen
 from srcverify.errors import BundleFormatError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.hashing import ACCEPTED
@@ -34,7 +34,7 @@ IN_TOTO_STATEMENT_TYPES = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class DsseSignature:
     """One signature of an envelope; ``keyid`` is an unauthenticated hint."""
 
@@ -42,7 +42,7 @@ class DsseSignature:
     keyid: str
 
 
-@dataclass(frozen=True)
+@frozen
 class DsseEnvelope:
     """A DSSE envelope: payload, its type, and the signatures over its PAE."""
 
@@ -55,7 +55,7 @@ class DsseEnvelope:
         return pae(self.payload_type, self.payload)
 
 
-@dataclass(frozen=True)
+@frozen
 class Subject:
     """One in-toto subject: its name, and its digests of accepted algorithms."""
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from cryptography import x509
 
+from srcverify._frozen import field, fields, frozen
 from srcverify.errors import PolicyError, SrcverifyError, VerificationError
 from srcverify.sigstore.fulcio import (
     CLAIM_EXTENSIONS,
@@ -80,7 +80,7 @@ class Policy(Protocol):
 # --- building blocks --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class _Matcher:
     """One value to match: exactly, or by an anchored (fullmatch) regex."""
 
@@ -132,7 +132,7 @@ def _check_issuer(certificate: x509.Certificate, matcher: _Matcher) -> None:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Identity:
     """A SAN identity and OIDC issuer, each exact or an anchored regex.
 
@@ -173,7 +173,7 @@ class Identity:
         return f"{self._san.describe()}, {self._issuer.describe()}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Issuer:
     """Only the OIDC issuer (exact or anchored regex); pair it with claims."""
 
@@ -200,7 +200,7 @@ def _claim(arc: int, legacy: int | None = None) -> Any:
     return field(default=None, metadata={"arcs": (arc, legacy)})
 
 
-@dataclass(frozen=True)
+@frozen
 class GitHubWorkflow:
     """GitHub Actions claims the certificate must carry, each compared exactly.
 
@@ -279,7 +279,7 @@ class GitHubWorkflow:
         return "GitHub workflow " + ", ".join(f"{k}={v}" for k, v in self.claims())
 
 
-@dataclass(frozen=True)
+@frozen
 class AnyOf:
     """Allowed if at least one policy allows; an empty AnyOf allows nobody."""
 
@@ -318,7 +318,7 @@ class AnyOf:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class AllOf:
     """Allowed if every policy allows; an empty AllOf allows nobody."""
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from srcverify._frozen import field, frozen
+
 __all__ = ["LogReceipt", "ManagedKey", "Receipt", "VerifiedTime"]
 
 
-@dataclass(frozen=True)
+@frozen
 class ManagedKey:
     """Policy for managed-key bundles: the signature must verify with this key."""
 
@@ -30,7 +31,7 @@ class ManagedKey:
         return f"managed key sha256:{_key_fingerprint(self.public_key)}"
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifiedTime:
     """A time the evidence proves the signature existed at."""
 
@@ -39,7 +40,7 @@ class VerifiedTime:
     authority: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LogReceipt:
     """What one transparency log entry proved."""
 
@@ -51,7 +52,7 @@ class LogReceipt:
     promise_only: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Receipt:
     """The outcome of a successful verification.
 

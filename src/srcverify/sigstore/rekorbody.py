@@ -23,7 +23,6 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from srcverify._frozen import frozen
 from srcverify.errors import TransparencyLogError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.bundle import TlogEntry
@@ -47,7 +47,7 @@ _FROM_PROTO = {to_proto(algorithm): algorithm for algorithm in ACCEPTED}
 __all__ = ["SUPPORTED_KINDS", "check_body"]
 
 
-@dataclass(frozen=True)
+@frozen
 class _Expected:
     """What the bundle says; the logged body must say the same."""
 

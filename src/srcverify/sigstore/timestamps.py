@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -44,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from srcverify._frozen import frozen
 from srcverify.errors import TimestampError
 from srcverify.sigstore import der, tsp
 from srcverify.sigstore.certificate import CERTIFICATE_ERRORS
@@ -78,7 +78,7 @@ _SIGNATURES: dict[str, tuple[str, str | None]] = {
 _CURVES = ("secp256r1", "secp384r1", "secp521r1")
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifiedTimestamp:
     """A timestamp that verified: when, and which trusted TSA says so.
 
@@ -95,7 +95,7 @@ class VerifiedTimestamp:
     policy: str
 
 
-@dataclass(frozen=True)
+@frozen
 class _Scheme:
     """How the SignerInfo signature is checked: key family and hash name."""
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from srcverify._frozen import frozen
 from srcverify.errors import EvaluationError, TransparencyLogError
 from srcverify.sigstore.bundle import TlogEntry
 from srcverify.sigstore.checkpoint import verify_checkpoint, verify_log_signature
@@ -37,7 +37,7 @@ from srcverify.sigstore.trustroot import LogKey, TrustedRoot
 __all__ = ["LogVerdict", "check_body", "check_log_validity", "set_payload", "verify_entry"]
 
 
-@dataclass(frozen=True)
+@frozen
 class LogVerdict:
     """What a verified log entry proves.
 

@@ -16,7 +16,6 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_der_public_key,
 )
 
+from srcverify._frozen import frozen
 from srcverify.errors import TrustRootError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.certificate import load_der_certificate
@@ -62,7 +62,7 @@ def parse_rfc3339(text: object, *, what: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-@dataclass(frozen=True)
+@frozen
 class ValidityWindow:
     """A closed interval ``[start, end]``; ``end`` None means still valid."""
 
@@ -94,7 +94,7 @@ class ValidityWindow:
         return cls(start, end)
 
 
-@dataclass(frozen=True)
+@frozen
 class LogKey:
     """A transparency log or CT log: its id, public key and validity window."""
 
@@ -111,7 +111,7 @@ class LogKey:
         return hashlib.sha256(der).digest()
 
 
-@dataclass(frozen=True)
+@frozen
 class CertificateAuthority:
     """A Fulcio CA or a timestamp authority: a chain and its validity window.
 
@@ -125,7 +125,7 @@ class CertificateAuthority:
     validity: ValidityWindow
 
 
-@dataclass(frozen=True)
+@frozen
 class TrustedRoot:
     """Every key and authority a Sigstore verification may rely on."""
 

@@ -18,11 +18,11 @@ checks no signature, imprint or certificate (that is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
 
+from srcverify._frozen import frozen
 from srcverify.errors import TimestampError
 from srcverify.sigstore import der
 from srcverify.sigstore.certificate import load_der_certificate
@@ -53,7 +53,7 @@ SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
 _STATUS = {2: "rejection", 3: "waiting", 4: "revocationWarning", 5: "revocationNotification"}
 
 
-@dataclass(frozen=True)
+@frozen
 class SignerInfo:
     """The TSA's CMS SignerInfo.
 
@@ -82,7 +82,7 @@ class SignerInfo:
     signature: bytes
 
 
-@dataclass(frozen=True)
+@frozen
 class TimeStampToken:
     """A granted timestamp: the TSTInfo fields, embedded certificates, signer.
 

@@ -36,7 +36,7 @@ from srcverify.errors import (
     StaleTrustRootError,
     TimestampError,
 )
-from srcverify.sigstore import certs, fulcio, hashing, sct, signature, subject, timestamps, tlog
+from srcverify.sigstore import certs, fulcio, hashing, sct, signature, subject, tlog
 from srcverify.sigstore.bundle import Bundle, TlogEntry
 from srcverify.sigstore.dsse import statement_subjects
 from srcverify.sigstore.hashing import Digests
@@ -154,6 +154,8 @@ def verify_bundle(
         for v in verdicts
         if v.integrated_time is not None
     ]
+    if material.rfc3161_timestamps:  # RFC 3161 code is loaded only for bundles that use it
+        from srcverify.sigstore import timestamps
     for token in material.rfc3161_timestamps:
         stamp = timestamps.verify_timestamp(
             token, signature_bytes, trusted_root.timestamp_authorities
