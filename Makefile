@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test lint bench clean
+.PHONY: install test lint bench maps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ lint: $(PY)
 	$(PY) -m ruff format --check src tests bench
 	$(PY) -m ruff check src tests bench
 	$(PY) -m mypy --strict src
+
+# the compiled shipped release maps (maps/NAME.json), after any edit of maps/NAME.yaml
+maps: $(PY)
+	$(PY) -m srcverify.releasemap.compiled
 
 bench: $(PY)
 	$(PY) bench/bench.py

@@ -1,14 +1,16 @@
 """Strict YAML with positions: the node reader the release map is built on.
 
-:class:`NodeReader` composes YAML with PyYAML's safe machinery
-(``yaml.compose`` with ``SafeLoader``: no object construction) and reads the
-resulting nodes, so each problem is recorded as a
-:class:`~srcverify.releasemap.model.MapProblem` at ``file:line:column``. It
-reports syntax errors, keys that are not strings (``3.10`` unquoted is the
-float 3.1), duplicate, unknown and missing keys, wrong types (also a mapping
-or list tagged ``!!python/...``), empty strings, unanchored or broken regular
-expressions and YAML aliases (refused, not expanded: a reviewed map spells
-every entry out), and keeps going so that one pass finds every problem.
+:class:`NodeReader` composes YAML with PyYAML's safe machinery (``yaml.compose``
+with ``SafeLoader``: no object construction) and reads the resulting nodes, so
+each problem is recorded as a :class:`~srcverify.releasemap.model.MapProblem` at
+``file:line:column``. Where PyYAML has libyaml it composes with ``CSafeLoader``
+(the same nodes, ten times faster); a text libyaml refuses is composed again by
+the pure-Python loader, so a syntax error reads the same either way. It reports
+syntax errors, keys that are not strings (``3.10`` unquoted is the float 3.1),
+duplicate, unknown and missing keys, wrong types (also a mapping or list tagged
+``!!python/...``), empty strings, unanchored or broken regular expressions and
+YAML aliases (refused, not expanded: a reviewed map spells every entry out), and
+keeps going so that one pass finds every problem.
 
 It knows nothing about the release-map schema (that is
 :mod:`srcverify.releasemap.schema`) and reads no files.
@@ -37,6 +39,16 @@ _KINDS = {
     "null": "nothing (null)",
     "merge": "a merge key (<<)",
 }
+
+# libyaml, when PyYAML was built with it (Debian's and Fedora's packages are)
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+
+# Characters the two loaders treat differently (libyaml allows a tab in places
+# PyYAML does not, and has its own ideas of line breaks and byte order marks):
+# a text with any of them is read by the pure-Python loader only.
+_LIBYAML_DIFFERS = re.compile(
+    yaml.reader.Reader.NON_PRINTABLE.pattern + "|[\t\x85\u2028\u2029\ufeff]"
+)
 
 Fields = dict[str, tuple[yaml.Node, yaml.Node]]
 """A fixed-key mapping as read: key name -> (key node, value node)."""
@@ -76,6 +88,13 @@ class NodeReader:
         self.problems.append(MapProblem(self.filename, line, column, message))
 
     def compose(self) -> yaml.Node | None:
+        if _FAST_LOADER is not None and not _LIBYAML_DIFFERS.search(self.text):
+            try:
+                fast_root = yaml.compose(self.text, Loader=_FAST_LOADER)
+            except (yaml.YAMLError, RecursionError):
+                pass  # reported below as the pure-Python loader words it, with its position
+            else:
+                return self._checked(fast_root, _FAST_LOADER)
         try:
             root = yaml.compose(self.text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
@@ -95,16 +114,19 @@ class NodeReader:
         except RecursionError:
             self.fail(None, "YAML error: nesting too deep")
             return None
+        return self._checked(root, yaml.SafeLoader)
+
+    def _checked(self, root: yaml.Node | None, loader: type[yaml.SafeLoader]) -> yaml.Node | None:
         if root is None:
             self.fail(None, "the release map is empty; expected 'schema: 1' and 'projects:'")
-        elif self.aliases():
+        elif self.aliases(loader):
             return None  # not walked: an alias can make a small text a huge tree
         return root
 
-    def aliases(self) -> bool:
+    def aliases(self, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> bool:
         """Report every alias (``*name``); True if there was one."""
         found = False
-        for event in yaml.parse(self.text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(self.text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 found = True
                 mark = event.start_mark

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import resources
 
 from srcverify._frozen import frozen
 from srcverify.errors import ReleaseMapError
 from srcverify.inputs import TooLargeError, read_bounded
+from srcverify.releasemap import compiled
 from srcverify.releasemap.model import (
     ArtifactKind,
     InvalidReleaseMapError,
@@ -36,7 +36,6 @@ from srcverify.releasemap.model import (
     Signer,
     release_components,
 )
-from srcverify.releasemap.schema import parse_map
 from srcverify.sigstore.identity import AnyOf, Policy
 
 __all__ = [
@@ -78,6 +77,8 @@ class ReleaseMap:
         Raises:
             InvalidReleaseMapError: every problem, as ``file:line:column: message``.
         """
+        from srcverify.releasemap.schema import parse_map  # PyYAML: only for maps read as YAML
+
         schema, projects = parse_map(text, filename)
         return cls(filename, schema, projects)
 
@@ -120,17 +121,17 @@ class ReleaseMap:
 
 @functools.cache
 def default_map() -> ReleaseMap:
-    """The CPython release map shipped with srcverify (parsed once).
+    """The CPython release map shipped with srcverify (read once per process).
+
+    Read from its compiled form while that matches the reviewed YAML (see
+    :mod:`srcverify.releasemap.compiled`), else parsed from the YAML.
 
     Raises:
         ReleaseMapError: the installed package data is missing or malformed.
     """
-    resource = resources.files("srcverify.releasemap").joinpath(DEFAULT_MAP_RESOURCE)
-    try:
-        text = resource.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReleaseMapError(f"the shipped release map {resource} cannot be read: {exc}") from exc
-    return ReleaseMap.from_text(text, str(resource))
+    path = compiled.MAPS_DIR.parent / DEFAULT_MAP_RESOURCE
+    schema, projects = compiled.load_shipped(path)
+    return ReleaseMap(str(path), schema, projects)
 
 
 @frozen
