@@ -126,3 +126,15 @@ def test_srcverify_defines_records_not_dataclasses() -> None:
         and "dataclasses" in [getattr(node, "module", None), *(a.name for a in node.names)]
     ]
     assert users == []
+
+
+def test_default_factory_gives_each_instance_its_own_value() -> None:
+    @frozen
+    class Bag:
+        items: dict[str, int] = field(default_factory=dict)
+
+    first, second = Bag(), Bag()
+    assert first.items == {} and first.items is not second.items
+    assert Bag({"a": 1}).items == {"a": 1}
+    with pytest.raises(ValueError, match="not both"):
+        field(default=1, default_factory=int)

@@ -18,7 +18,7 @@ defining a class costs a few microseconds. Type checkers treat ``@frozen``
 as a frozen dataclass (:func:`typing.dataclass_transform`).
 
 Not supported (not used by srcverify): inheritance between records,
-``ClassVar`` fields, ``default_factory``, ordering, keyword-only fields,
+``ClassVar`` fields, ordering, keyword-only fields,
 ``__slots__``.
 """
 
@@ -47,18 +47,22 @@ MISSING: Any = _Missing()
 class Field:
     """One field of a record: its name, default and how it takes part in the methods."""
 
-    __slots__ = ("compare", "default", "init", "metadata", "name", "repr")
+    __slots__ = ("compare", "default", "default_factory", "init", "metadata", "name", "repr")
 
     def __init__(
         self,
         default: Any,
+        default_factory: Callable[[], Any] | None,
         init: bool,
         repr: bool,
         compare: bool,
         metadata: Mapping[str, Any] | None,
     ) -> None:
         self.name = ""
+        if default is not MISSING and default_factory is not None:
+            raise ValueError("give a field a default or a default_factory, not both")
         self.default = default
+        self.default_factory = default_factory
         self.init = init
         self.repr = repr
         self.compare = compare
@@ -67,17 +71,23 @@ class Field:
     def __repr__(self) -> str:
         return f"Field(name={self.name!r}, default={self.default!r})"
 
+    @property
+    def has_default(self) -> bool:
+        """Whether ``__init__`` may leave the field out."""
+        return self.default is not MISSING or self.default_factory is not None
+
 
 def field(
     *,
     default: Any = MISSING,
+    default_factory: Callable[[], Any] | None = None,
     init: bool = True,
     repr: bool = True,
     compare: bool = True,
     metadata: Mapping[str, Any] | None = None,
 ) -> Any:
-    """A field specification, as :func:`dataclasses.field` (without ``default_factory``)."""
-    return Field(default, init, repr, compare, metadata)
+    """A field specification, as :func:`dataclasses.field`."""
+    return Field(default, default_factory, init, repr, compare, metadata)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -90,7 +100,7 @@ def frozen(cls: type[T]) -> type[T]:
         if "ClassVar" in str(annotation):
             raise TypeError(f"{cls.__name__}.{name}: ClassVar fields are not supported")
         value = cls.__dict__.get(name, MISSING)
-        spec = value if isinstance(value, Field) else Field(value, True, True, True, None)
+        spec = value if isinstance(value, Field) else Field(value, None, True, True, True, None)
         spec.name = name
         if spec.default is MISSING:
             if isinstance(value, Field):
@@ -104,7 +114,7 @@ def frozen(cls: type[T]) -> type[T]:
     init_fields = tuple(spec for spec in specs if spec.init)
     seen_default = False
     for spec in init_fields:
-        if spec.default is not MISSING:
+        if spec.has_default:
             seen_default = True
         elif seen_default:
             raise TypeError(f"{cls.__name__}: non-default field {spec.name!r} follows a default")
@@ -128,7 +138,7 @@ def _make_init(
 ) -> Callable[..., None]:
     names = tuple(spec.name for spec in init_fields)
     by_name = {spec.name: spec for spec in init_fields}
-    unset = tuple(spec for spec in specs if not spec.init and spec.default is not MISSING)
+    unset = tuple(spec for spec in specs if not spec.init and spec.has_default)
     post_init = getattr(cls, "__post_init__", None)
     where = cls.__qualname__
 
@@ -147,11 +157,14 @@ def _make_init(
         set_field = object.__setattr__
         for spec in init_fields:
             value = values.get(spec.name, spec.default)
-            if value is MISSING:
+            if value is MISSING and spec.default_factory is not None:
+                value = spec.default_factory()
+            elif value is MISSING:
                 raise TypeError(f"{where}() missing required argument {spec.name!r}")
             set_field(self, spec.name, value)
         for spec in unset:
-            set_field(self, spec.name, spec.default)
+            factory = spec.default_factory
+            set_field(self, spec.name, spec.default if factory is None else factory())
         if post_init is not None:
             post_init(self)
 

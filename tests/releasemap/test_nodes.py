@@ -32,7 +32,22 @@ def _both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     with monkeypatch.context() as patch:
         patch.setattr(nodes, "_FAST_LOADER", None)
         pure = _outcome(text)
+    strict = _outcome_strict(text)
+    assert strict == pure
     return fast, pure
+
+
+def _outcome_strict(text: str) -> object:
+    try:
+        return ReleaseMap.from_text(text, "m.yaml", strict=True)
+    except InvalidReleaseMapError as exc:
+        return [str(problem) for problem in exc.problems]
+
+
+def _agree(fast: object, pure: object) -> bool:
+    """The same model or the same problems; libyaml may accept a few spellings
+    PyYAML refuses (``|#``), and ``map check`` (strict) refuses those."""
+    return fast == pure or (isinstance(pure, list) and isinstance(fast, ReleaseMap))
 
 
 def test_the_fast_loader_is_used_where_present(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,4 +83,12 @@ def test_mutated_maps_read_the_same_with_both_loaders(data: st.DataObject) -> No
         text = text[:at] + insert + text[at + cut :]
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, pure = _both(text, monkeypatch)
-    assert fast == pure
+    assert _agree(fast, pure)
+
+
+def test_map_check_refuses_what_only_libyaml_tolerates(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = VALID.replace("    source: test data\n", "    source: |#\n      test data\n", 1)
+    assert isinstance(_outcome(text), ReleaseMap)  # libyaml reads '|#' as a block scalar
+    strict = _outcome_strict(text)
+    assert isinstance(strict, list)
+    assert "expected chomping or indentation indicators, but found '#'" in strict[0]

@@ -75,7 +75,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from srcverify.releasemap.resolve import InvalidReleaseMapError, ReleaseMap
 
     try:
-        release_map = ReleaseMap.load(args.file)
+        release_map = ReleaseMap.load(args.file, strict=True)
     except InvalidReleaseMapError as exc:
         for problem in exc.problems:
             print_line(problem, stderr=True)

@@ -1,16 +1,17 @@
 """Strict YAML with positions: the node reader the release map is built on.
 
 :class:`NodeReader` composes YAML with PyYAML's safe machinery (``yaml.compose``
-with ``SafeLoader``: no object construction) and reads the resulting nodes, so
-each problem is recorded as a :class:`~srcverify.releasemap.model.MapProblem` at
-``file:line:column``. Where PyYAML has libyaml it composes with ``CSafeLoader``
-(the same nodes, ten times faster); a text libyaml refuses is composed again by
-the pure-Python loader, so a syntax error reads the same either way. It reports
-syntax errors, keys that are not strings (``3.10`` unquoted is the float 3.1),
-duplicate, unknown and missing keys, wrong types (also a mapping or list tagged
-``!!python/...``), empty strings, unanchored or broken regular expressions and
-YAML aliases (refused, not expanded: a reviewed map spells every entry out), and
-keeps going so that one pass finds every problem.
+with ``SafeLoader``, or libyaml's ``CSafeLoader``, which composes the same nodes
+ten times faster: no object construction either way) and reads the resulting
+nodes, so each problem is recorded as a
+:class:`~srcverify.releasemap.model.MapProblem` at ``file:line:column``. A text
+libyaml refuses is composed again by the pure-Python loader, so a syntax error
+reads the same either way. It reports syntax errors, keys that are not strings
+(``3.10`` unquoted is the float 3.1), duplicate, unknown and missing keys, wrong
+types (also a mapping or list tagged ``!!python/...``), empty strings,
+unanchored or broken regular expressions and YAML aliases (refused, not
+expanded: a reviewed map spells every entry out), and keeps going so that one
+pass finds every problem.
 
 It knows nothing about the release-map schema (that is
 :mod:`srcverify.releasemap.schema`) and reads no files.
@@ -77,7 +78,8 @@ def suggest(word: str, allowed: Sequence[str]) -> str:
 class NodeReader:
     """Reads nodes of one YAML text, collecting problems instead of stopping."""
 
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, text: str, filename: str, *, fast: bool = True) -> None:
+        self.fast = fast and _FAST_LOADER is not None
         self.text = text
         self.filename = filename
         self.problems: list[MapProblem] = []
@@ -88,7 +90,7 @@ class NodeReader:
         self.problems.append(MapProblem(self.filename, line, column, message))
 
     def compose(self) -> yaml.Node | None:
-        if _FAST_LOADER is not None and not _LIBYAML_DIFFERS.search(self.text):
+        if self.fast and _FAST_LOADER is not None and not _LIBYAML_DIFFERS.search(self.text):
             try:
                 fast_root = yaml.compose(self.text, Loader=_FAST_LOADER)
             except (yaml.YAMLError, RecursionError):

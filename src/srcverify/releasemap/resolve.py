@@ -71,20 +71,25 @@ class ReleaseMap:
     projects: tuple[Project, ...]
 
     @classmethod
-    def from_text(cls, text: str, filename: str = "<release map>") -> ReleaseMap:
+    def from_text(
+        cls, text: str, filename: str = "<release map>", *, strict: bool = False
+    ) -> ReleaseMap:
         """Parse YAML text; ``filename`` is how problems name it.
+
+        ``strict`` reads with PyYAML's pure-Python loader only, which refuses
+        a few spellings libyaml tolerates (see :func:`~srcverify.releasemap.schema.parse_map`).
 
         Raises:
             InvalidReleaseMapError: every problem, as ``file:line:column: message``.
         """
         from srcverify.releasemap.schema import parse_map  # PyYAML: only for maps read as YAML
 
-        schema, projects = parse_map(text, filename)
+        schema, projects = parse_map(text, filename, strict=strict)
         return cls(filename, schema, projects)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> ReleaseMap:
-        """Read and parse a map file (UTF-8, at most 4 MiB).
+    def load(cls, path: str | os.PathLike[str], *, strict: bool = False) -> ReleaseMap:
+        """Read and parse a map file (UTF-8, at most 4 MiB); ``strict`` as for :meth:`from_text`.
 
         Raises:
             InputError: the file cannot be read or is not a regular file.
@@ -104,7 +109,7 @@ class ReleaseMap:
             raise InvalidReleaseMapError(
                 [MapProblem(name, line, 1, f"not UTF-8 text (byte {exc.start}: {exc.reason})")]
             ) from exc
-        return cls.from_text(text, name)
+        return cls.from_text(text, name, strict=strict)
 
     def project(self, name: str) -> Project:
         """The project called ``name``.

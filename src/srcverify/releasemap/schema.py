@@ -43,12 +43,20 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SIGNER_KEYS = ("identity", "identity_regexp", "issuer", "issuer_regexp", "github_workflow")
 
 
-def parse_map(text: str, filename: str) -> tuple[int, tuple[Project, ...]]:
+def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, tuple[Project, ...]]:
     """Parse and validate release-map text.
+
+    The YAML is composed by libyaml where PyYAML has it; a map with any
+    problem is read again by the pure-Python loader, so problems are always
+    found and worded by it. ``strict`` (``srcverify map check``) uses only
+    the pure-Python loader, which also refuses the few malformed spellings
+    libyaml tolerates (``|#``, tabs in some places); a map it accepts means
+    the same to both loaders.
 
     Args:
         text: the YAML document.
         filename: how problems name the file.
+        strict: compose with the pure-Python loader only.
 
     Returns:
         The schema version and the projects, in file order.
@@ -56,12 +64,17 @@ def parse_map(text: str, filename: str) -> tuple[int, tuple[Project, ...]]:
     Raises:
         InvalidReleaseMapError: every problem found, sorted by position.
     """
-    return _Reader(text, filename).read()
+    if strict:
+        return _Reader(text, filename, fast=False).read()
+    try:
+        return _Reader(text, filename).read()
+    except InvalidReleaseMapError:
+        return _Reader(text, filename, fast=False).read()
 
 
 class _Reader(NodeReader):
-    def __init__(self, text: str, filename: str) -> None:
-        super().__init__(text, filename)
+    def __init__(self, text: str, filename: str, *, fast: bool = True) -> None:
+        super().__init__(text, filename, fast=fast)
         self.examples: list[tuple[str, yaml.Node, str, str]] = []
 
     def read(self) -> tuple[int, tuple[Project, ...]]:
