@@ -6,7 +6,7 @@ srcverify modules is checked against the layers::
 
     cli  ->  pin, releasemap  ->  sigstore  ->  errors
 
-``artifact`` and ``errors`` sit at the bottom beside ``_lazy``; the top-level
+``artifact``, ``manifest`` and ``errors`` sit at the bottom beside ``_lazy``; the top-level
 package may be imported only for ``__version__``. The whole module graph must
 also be free of cycles.
 """
@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
         "releasemap",
         "sigstore",
         "artifact",
+        "manifest",
         "inputs",
         "errors",
         "_lazy",
@@ -39,6 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "releasemap": {"releasemap", "sigstore", "inputs", "errors", "_lazy", "_frozen"},
     "sigstore": {"sigstore", "errors", "_lazy", "_frozen"},
     "artifact": {"errors"},
+    "manifest": {"errors"},
     "inputs": {"errors"},
     "errors": set(),
     "_lazy": set(),

@@ -33,6 +33,7 @@ __all__ = [
     "CertificateError",
     "EvaluationError",
     "InputError",
+    "ManifestError",
     "PolicyError",
     "ReleaseMapError",
     "SignatureError",
@@ -113,6 +114,12 @@ class PolicyError(VerificationError):
     """The signer is not one the policy allows."""
 
     default_step = "policy"
+
+
+class ManifestError(VerificationError):
+    """A signed checksum manifest is malformed or ambiguous; the line is named."""
+
+    default_step = "manifest"
 
 
 class ArtifactMismatchError(VerificationError):

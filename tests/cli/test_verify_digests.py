@@ -76,3 +76,19 @@ def test_malformed_sha512_argument_is_usage(
         _run(sb, tmp_path, "--bundle", "b", "sha512:abcd", capsys=capsys)
     assert caught.value.code == 2
     assert "expected sha256:<64 hex digits>, sha384:<96> or sha512:<128>" in capsys.readouterr().err
+
+
+def test_timestamp_only_needs_the_flag(inst: TestInstance, tmp_path: Path, capsys: Any) -> None:
+    if inst.tsa is None:
+        pytest.skip(inst.tsa_unavailable)
+    sb = inst.sign_artifact(ARTIFACT, timestamp=True, tlog_entry=False)
+    artifact = str(tmp_path / "upstream-3.0.tar.gz")
+    code, (record,) = _run(sb, tmp_path, artifact, capsys=capsys)
+    assert (code, record["step"]) == (1, "bundle")
+    assert "--allow-timestamp-only" in record["error"]
+    code, (record,) = _run(sb, tmp_path, "--allow-timestamp-only", artifact, capsys=capsys)
+    assert code == 0, record
+    assert record["log_entries"] == []
+    assert record["notes"] == [
+        "no transparency log backed the signature: timestamp-only evidence, accepted by opt-in"
+    ]

@@ -170,7 +170,6 @@ def _without(doc: dict[str, Any], *path: str) -> dict[str, Any]:
             lambda d: {**d, "messageSignature": {"signature": "not base64!"}},
             "messageSignature.signature: not valid base64",
         ),
-        (lambda d: _bundle(tlogEntries=[]), "at least one log entry"),
         (lambda d: _bundle(tlogEntries=[_entry(logIndex="-3")]), "logIndex: -3 is negative"),
         (lambda d: _bundle(tlogEntries=[_entry(logIndex=True)]), "expected an integer"),
         (
@@ -273,3 +272,9 @@ def test_deeply_nested_json_is_our_error() -> None:
     # json.loads raises RecursionError (not ValueError) on deep nesting.
     with pytest.raises(BundleFormatError, match="not valid JSON"):
         Bundle.from_json(b"[" * 100_000)
+
+
+def test_a_bundle_without_log_entries_parses() -> None:
+    """Refusing it is the orchestrator's step 3 (timestamp-only evidence is an opt-in there)."""
+    bundle = Bundle.from_json(json.dumps(_bundle(tlogEntries=[])).encode())
+    assert bundle.material.tlog_entries == ()

@@ -156,6 +156,7 @@ class TestInstance:
         include_v1: bool = True,
         include_v2: bool = True,
         include_tsa: bool = True,
+        include_ctlog: bool = True,
         extra_cas: Sequence[CertificateAuthority] = (),
     ) -> dict[str, Any]:
         """``trusted_root.json`` (media type v0.1) for this instance, windows configurable."""
@@ -195,18 +196,22 @@ class TestInstance:
             }
             for ca in (self.fulcio, *extra_cas)
         ]
-        ctlogs = [
-            {
-                "baseUrl": "https://ctfe.srcverify.test/2024",
-                "hashAlgorithm": "SHA2_256",
-                "publicKey": {
-                    "rawBytes": b64(spki_der(self.ct_log.key.public_key())),
-                    "keyDetails": "PKIX_ECDSA_P256_SHA_256",
-                    "validFor": _window(ctlog_validity),
-                },
-                "logId": {"keyId": b64(self.ct_log.log_id)},
-            }
-        ]
+        ctlogs = (
+            []
+            if not include_ctlog
+            else [
+                {
+                    "baseUrl": "https://ctfe.srcverify.test/2024",
+                    "hashAlgorithm": "SHA2_256",
+                    "publicKey": {
+                        "rawBytes": b64(spki_der(self.ct_log.key.public_key())),
+                        "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                        "validFor": _window(ctlog_validity),
+                    },
+                    "logId": {"keyId": b64(self.ct_log.log_id)},
+                }
+            ]
+        )
         tsas = []
         if include_tsa and self.tsa is not None:
             tsas.append(self.tsa.authority_json(*tsa_validity))
@@ -503,7 +508,7 @@ class TestInstance:
                 "root-before-intermediate": [cert, ca.root, ca.intermediate],
             }[opts.chain]
             vm["x509CertificateChain"] = _cert_chain(certs)
-        vm["tlogEntries"] = [self.tlog_entry_json(entry, opts)]
+        vm["tlogEntries"] = [self.tlog_entry_json(entry, opts)] if opts.tlog_entry else []
         if tsr is not None:
             vm["timestampVerificationData"] = {"rfc3161Timestamps": [{"signedTimestamp": b64(tsr)}]}
         bundle: dict[str, Any] = {"mediaType": opts.media_type_string, "verificationMaterial": vm}

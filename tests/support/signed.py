@@ -101,6 +101,8 @@ class SignOptions:
             ``"full+rogue-root"`` (an untrusted self-signed root appended instead),
             ``"root-before-intermediate"`` (the trusted root, then the intermediate).
         inclusion_proof / checkpoint / inclusion_promise: which log evidence to include.
+        tlog_entry: False leaves ``tlogEntries`` empty (timestamp-only evidence, as GitHub's
+            private instance signs; pair it with ``timestamp=True``).
 
     Tampering (each one introduces exactly one defect, see ``tamper.py``):
         signed_content: sign these bytes instead of the artifact (or the PAE).
@@ -138,6 +140,7 @@ class SignOptions:
     inclusion_proof: bool = True
     checkpoint: bool = True
     inclusion_promise: bool = True
+    tlog_entry: bool = True
     signed_content: bytes | None = None
     logged_artifact: bytes | None = None
     statement_digest: bytes | None = None

@@ -96,6 +96,12 @@ def add_parser(subparsers: Any) -> None:
         type=cli_trust_root.days_argument,
         help="refuse (exit 3) a pinned trust root older than DAYS",
     )
+    trust.add_argument(
+        "--allow-timestamp-only",
+        action="store_true",
+        help="WEAKER: accept bundles with RFC 3161 timestamps and no transparency log entry "
+        "(the receipt says no log backed the signature)",
+    )
     verify.add_argument(
         "--json", action="store_true", help="one JSON receipt per artifact on stdout"
     )
@@ -206,6 +212,7 @@ def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: dat
         now=now,
         trust_root_time=trust.reference_time,
         artifact_name=name,
+        allow_timestamp_only=args.allow_timestamp_only,
     )
 
 

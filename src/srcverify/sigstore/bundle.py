@@ -255,9 +255,8 @@ def _material(value: object, version: str) -> VerificationMaterial:
         certificates = tuple(
             _certificate(item, f"{chain_path}.certificates[{i}]") for i, item in enumerate(items)
         )
+    # No entry at all is the orchestrator's decision (timestamp-only evidence is an opt-in).
     entries = _list(obj.get("tlogEntries", []), f"{path}.tlogEntries")
-    if not entries:
-        raise BundleFormatError(f"{path}.tlogEntries: a bundle needs at least one log entry")
     return VerificationMaterial(
         certificates=certificates,
         public_key_hint=hint,

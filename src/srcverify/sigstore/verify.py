@@ -8,7 +8,8 @@ verification section, as numbered steps, and fails closed at each:
    key, or the managed key the caller named.
 3. Every transparency log entry records exactly this signature, key and
    digest, and verifies (inclusion proof and checkpoint, signed entry
-   timestamp).
+   timestamp). A bundle without one is refused unless the caller opted in
+   to timestamp-only evidence (``allow_timestamp_only``).
 4. At least one verified time exists (SET integrated times, RFC 3161
    timestamps from trusted authorities).
 5. The certificate is a Fulcio certificate valid at every verified time,
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from srcverify.errors import (
     ArtifactMismatchError,
+    BundleFormatError,
     InputError,
     PolicyError,
     SignatureError,
@@ -77,6 +79,7 @@ def verify_bundle(
     now: datetime,
     trust_root_time: datetime | None = None,
     artifact_name: str | None = None,
+    allow_timestamp_only: bool = False,
 ) -> Receipt:
     """Verify ``bundle`` for the artifact with digests ``artifact_digests``.
 
@@ -92,6 +95,11 @@ def verify_bundle(
             only to explain a signature newer than the pin.
         artifact_name: the artifact's file name, if known: picks the subject
             of a multi-subject statement.
+        allow_timestamp_only: WEAKER: accept a bundle with no transparency log
+            entry when RFC 3161 timestamps from trusted authorities give its
+            time (GitHub's private Sigstore instance); then, if the trusted
+            root names no CT log, no SCT is required either. The receipt's
+            notes say so.
 
     Returns:
         The receipt of what was verified.
@@ -134,6 +142,17 @@ def verify_bundle(
     _explain_stale_trust_root(bundle, trusted_root, trust_root_time)
 
     # Step 3: every transparency log entry records this signature, and verifies.
+    notes: list[str] = []
+    if not material.tlog_entries:
+        if not allow_timestamp_only:
+            raise BundleFormatError(
+                "verificationMaterial.tlogEntries: a bundle needs at least one log entry "
+                "(timestamp-only evidence is accepted only when the release map or "
+                "--allow-timestamp-only allows it)"
+            )
+        notes.append(
+            "no transparency log backed the signature: timestamp-only evidence, accepted by opt-in"
+        )
     verdicts = []
     for entry in material.tlog_entries:
         tlog.check_body(
@@ -173,7 +192,6 @@ def verify_bundle(
 
     # Step 5: the certificate is a Fulcio certificate valid at every verified time.
     authority_uri = None
-    notes: list[str] = []
     if leaf is not None:
         certs.check_fulcio_profile(leaf)
         # A trusted root CA at the end of the bundle's chain is verified as if absent.
@@ -187,7 +205,12 @@ def verify_bundle(
             )
         authority = certs.verify_chain(leaf, chain, trusted_root.certificate_authorities, instants)
         authority_uri = authority.uri
-        sct.verify_embedded_sct(leaf, certs.issuer_of(leaf, authority), trusted_root.ctlogs)
+        if verdicts or trusted_root.ctlogs:
+            sct.verify_embedded_sct(leaf, certs.issuer_of(leaf, authority), trusted_root.ctlogs)
+        else:
+            notes.append(
+                "no SCT checked: timestamp-only evidence, the trusted root names no CT log"
+            )
 
     # Step 6: the signer is one the policy allows.
     if isinstance(policy, ManagedKey):
@@ -219,7 +242,7 @@ def verify_bundle(
             )
             for v, entry in zip(verdicts, material.tlog_entries, strict=True)
         ),
-        promise_only=all(v.promise_only for v in verdicts),
+        promise_only=bool(verdicts) and all(v.promise_only for v in verdicts),
         notes=tuple(notes),
     )
 
