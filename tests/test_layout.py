@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "releasemap": {"releasemap", "sigstore", "inputs", "errors", "_lazy", "_frozen"},
     "sigstore": {"sigstore", "errors", "_lazy", "_frozen"},
     "artifact": {"errors"},
-    "manifest": {"errors"},
+    "manifest": {"errors", "_frozen"},
     "inputs": {"errors"},
     "errors": set(),
     "_lazy": set(),

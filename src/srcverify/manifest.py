@@ -24,8 +24,8 @@ first) and reads no files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from srcverify._frozen import frozen
 from srcverify.errors import ArtifactMismatchError, ManifestError
 
 __all__ = ["Manifest", "ManifestLine", "parse_manifest"]
@@ -36,7 +36,7 @@ _BSD = re.compile(r"(?P<tag>[A-Za-z0-9-]+) \((?P<name>.+)\) = (?P<hex>[0-9a-fA-F
 _SHOWN = 120
 
 
-@dataclass(frozen=True)
+@frozen
 class ManifestLine:
     """One file the manifest lists: its name, digest algorithm and digest."""
 
@@ -46,7 +46,7 @@ class ManifestLine:
     digest: bytes
 
 
-@dataclass(frozen=True)
+@frozen
 class Manifest:
     """A parsed manifest: every line, by file name."""
 
