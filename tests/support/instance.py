@@ -318,7 +318,7 @@ class TestInstance:
         digest: bytes | None,
     ) -> tuple[bytes, dict[str, Any], bytes]:
         """(payload, envelope, signature) of a DSSE over a statement about ``artifact``."""
-        payload = self.statement(
+        payload = opts.statement or self.statement(
             artifact,
             opts.artifact_name,
             digest,

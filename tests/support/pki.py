@@ -75,6 +75,7 @@ CLAIM_OIDS: dict[str, str] = {
     "build_trigger": f"{FULCIO}.20",
     "run_invocation_uri": f"{FULCIO}.21",
     "source_repository_visibility_at_signing": f"{FULCIO}.22",
+    "deployment_environment": f"{FULCIO}.23",
 }
 
 CA_NOT_BEFORE = datetime(2024, 1, 1, tzinfo=UTC)

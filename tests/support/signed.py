@@ -93,6 +93,8 @@ class SignOptions:
         subject_algorithms: the digests the statement's subject carries (``"sha256"``,
             ``"sha512"`` ..., even ``"sha1"`` for weak-digest tests).
         extra_subjects: ``(name, content)`` of further subjects after the artifact's.
+        statement: the exact in-toto statement bytes to sign (DSSE only) instead of the
+            default one-subject SLSA statement (PEP 740 attestations need their own).
         timestamp: add an RFC 3161 timestamp from the test TSA.
         managed_key: sign with the instance's managed key (``publicKey`` hint) instead of Fulcio.
         when: leaf issuance time; the signature follows 1 s later.
@@ -133,6 +135,7 @@ class SignOptions:
     curve: str = "P-256"
     subject_algorithms: tuple[str, ...] = ("sha256",)
     extra_subjects: tuple[tuple[str, bytes], ...] = ()
+    statement: bytes | None = None
     timestamp: bool = False
     managed_key: bool = False
     when: datetime = SIGNED_AT

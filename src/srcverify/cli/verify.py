@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 from datetime import UTC, datetime
 from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srcverify._frozen import frozen
+from srcverify.cli import evidence as cli_evidence
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import UsageError
@@ -57,8 +57,9 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--bundle",
         metavar="PATH",
-        help="the bundle (default: ARTIFACT.sigstore.json, then ARTIFACT.sigstore); "
-        "one ARTIFACT only",
+        help="the evidence: a Sigstore bundle, PEP 740 attestation or PyPI provenance, told "
+        "apart by content (default: the first of ARTIFACT.sigstore.json, .sigstore, "
+        ".provenance, .publish.attestation); one ARTIFACT only",
     )
     verify.add_argument(
         "--digest",
@@ -80,6 +81,7 @@ def add_parser(subparsers: Any) -> None:
         "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
     )
     who.add_argument("--map", metavar="FILE", help="release map to resolve signers from")
+    cli_evidence.add_arguments(who, verify)
     trust = verify.add_argument_group("trust (default: the shipped TUF-pinned trust root)")
     trust_choice = trust.add_mutually_exclusive_group()
     trust_choice.add_argument(
@@ -152,6 +154,10 @@ def _check_verify_usage(args: argparse.Namespace) -> None:
         )
     if args.key and has_identity:
         raise UsageError("--key verifies a managed-key bundle; it excludes identity flags")
+    if args.publisher and (args.key or has_identity or has_issuer):
+        raise UsageError("--publisher names the signer; it excludes --key and the identity flags")
+    cli_evidence.publisher_policy(args)  # a malformed form is a usage error, before any work
+    cli_evidence.required_predicates(args)
     if args.max_trust_root_age is not None and args.max_trust_root_age < 0:
         raise UsageError("--max-trust-root-age must not be negative")
     for artifact in args.artifacts:
@@ -194,15 +200,29 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
 
 def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: datetime) -> Any:
     from srcverify.inputs import open_regular
-    from srcverify.sigstore.bundle import Bundle
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if _is_digest(artifact) else Path(artifact).name
     given = _given_digest(args, artifact)
     with contextlib.ExitStack() as stack:
         stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
-        bundle = Bundle.from_json(_read(_bundle_path(args, artifact), "bundle"))
+        evidence_path = args.bundle or cli_evidence.find_evidence(artifact)
+        evidence = cli_evidence.parse_evidence(_read(evidence_path, "bundle"))
         policy = _policy(args, artifact)
+        if evidence.pep740 is not None:  # PEP 740 binds sha256
+            digests = given or _hash_artifact(artifact, stream, ("sha256",))
+            return cli_evidence.verify_pep740(
+                args,
+                evidence.pep740,
+                artifact,
+                digests,
+                policy,
+                trust.root,
+                trust.reference_time,
+                now,
+            )
+        bundle = evidence.bundle
+        assert bundle is not None
         digests = given or _hash_artifact(artifact, stream, artifact_algorithms(bundle, name))
     return verify_bundle(
         bundle,
@@ -249,21 +269,6 @@ def _hash_artifact(
         raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
 
 
-def _bundle_path(args: argparse.Namespace, artifact: str) -> str:
-    if args.bundle:
-        return str(args.bundle)
-    for suffix in (".sigstore.json", ".sigstore"):
-        candidate = artifact + suffix
-        if os.path.lexists(candidate):
-            return candidate  # whatever it is: reading it says why it cannot be used
-    from srcverify.errors import InputError
-
-    raise InputError(
-        f"no bundle for {artifact}: looked for {artifact}.sigstore.json and {artifact}.sigstore",
-        step="input",
-    )
-
-
 def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
     from srcverify.sigstore import identity
     from srcverify.sigstore.signature import load_public_key_pem
@@ -271,6 +276,9 @@ def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
 
     if args.key:
         return ManagedKey(load_public_key_pem(_read(args.key, "key")))
+    publisher = cli_evidence.publisher_policy(args)
+    if publisher is not None:
+        return publisher
     if args.cert_identity or args.cert_identity_regexp:
         try:
             return identity.Identity(
@@ -318,7 +326,7 @@ def _report_success(
     note += "".join(f"; {text}" for text in receipt.notes)
     print_line(
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
-        f"bundle v{receipt.bundle_version}{note}",
+        f"bundle v{receipt.bundle_version}{cli_evidence.describe(receipt)}{note}",
         stderr=True,
     )
 
