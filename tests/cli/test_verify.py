@@ -192,7 +192,7 @@ def test_a_bug_fails_closed_without_traceback(
     def broken(*_: object) -> None:
         raise TypeError("simulated bug")
 
-    monkeypatch.setattr(srcverify.cli.verify, "_check_verify_usage", broken)
+    monkeypatch.setattr(srcverify.cli.verify, "check_usage", broken)
     assert main(["verify", "x"]) == 3
     err = capsys.readouterr().err
     assert "internal error, nothing was verified (TypeError: simulated bug)" in err

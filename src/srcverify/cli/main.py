@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from srcverify import __version__
+from srcverify.cli import batch as cli_batch
 from srcverify.cli import map as cli_map
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli import verify as cli_verify
@@ -70,7 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"srcverify {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    cli_verify.add_parser(subparsers)
+    cli_batch.add_arguments(cli_verify.add_parser(subparsers))
     cli_trust_root.add_parser(subparsers)
     cli_map.add_parser(subparsers)
     return parser

@@ -4,13 +4,15 @@ Reads the artifact (or takes its digest), the bundle, the trust root (the
 shipped TUF pin, another pin, or a bare ``trusted_root.json``) and the signer
 policy (identity flags, a managed key, or the release map), calls
 :func:`srcverify.sigstore.verify.verify_bundle` and prints one line, or one
-JSON receipt, per artifact. It decides nothing itself.
+JSON receipt, per artifact. It decides nothing itself. ``--batch`` and ``-j``
+are :mod:`srcverify.cli.batch`, built on :func:`load_trust` and :func:`verify_one`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 from datetime import UTC, datetime
 from io import BufferedReader
 from pathlib import Path
@@ -28,7 +30,18 @@ if TYPE_CHECKING:
     from srcverify.sigstore.trustroot import TrustedRoot
     from srcverify.sigstore.verify import ManagedKey
 
-__all__ = ["MAX_INPUT_BYTES", "add_parser"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "Trust",
+    "add_parser",
+    "combine",
+    "failure_output",
+    "is_digest",
+    "load_trust",
+    "run_verify",
+    "success_output",
+    "verify_one",
+]
 
 # Bundles, trusted roots and keys are kilobytes; a larger file is not one of them.
 MAX_INPUT_BYTES = 16 << 20
@@ -40,8 +53,8 @@ With several artifacts: 1 if any was rejected, else 3 if any could not be evalua
 """
 
 
-def add_parser(subparsers: Any) -> None:
-    verify = subparsers.add_parser(
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    verify: argparse.ArgumentParser = subparsers.add_parser(
         "verify",
         help="verify artifacts against their Sigstore bundles, offline",
         description="Verify each ARTIFACT against its Sigstore bundle without network access.",
@@ -50,7 +63,7 @@ def add_parser(subparsers: Any) -> None:
     )
     verify.add_argument(
         "artifacts",
-        nargs="+",
+        nargs="*",
         metavar="ARTIFACT",
         help="a file, or sha256:<hex> (sha384:, sha512:) to verify a digest without the file",
     )
@@ -107,41 +120,48 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--json", action="store_true", help="one JSON receipt per artifact on stdout"
     )
-    verify.set_defaults(handler=_run_verify)
+    verify.set_defaults(handler=run_verify)
+    return verify
 
 
 # --- srcverify verify ---------------------------------------------------------
 
 
 @frozen
-class _Trust:
+class Trust:
+    """The trusted root a run verifies against, and how it was authenticated."""
+
     root: TrustedRoot
     reference_time: datetime | None
     source: dict[str, Any]
 
 
-def _run_verify(args: argparse.Namespace) -> int:
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify each ARTIFACT in turn, in this process; the exit code."""
     from srcverify.errors import SrcverifyError, VerificationError
 
-    _check_verify_usage(args)
+    if not args.artifacts:
+        raise UsageError("give at least one ARTIFACT")
+    check_usage(args)
     now = datetime.now(UTC)
     worst = EXIT_OK
-    trust: _Trust | None = None
+    trust: Trust | None = None
     for artifact in args.artifacts:
         try:
             if trust is None:
-                trust = _load_trust(args, now)
-            receipt = _verify_one(args, artifact, trust, now)
+                trust = load_trust(args, now)
+            receipt = verify_one(args, artifact, trust, now)
         except SrcverifyError as exc:
             code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
-            worst = _combine(worst, code)
-            _report_failure(args, artifact, exc, code)
+            worst = combine(worst, code)
+            _print(*failure_output(args, artifact, exc, code))
             continue
-        _report_success(args, artifact, receipt, trust)
+        _print(*success_output(args, artifact, receipt, trust))
     return worst
 
 
-def _check_verify_usage(args: argparse.Namespace) -> None:
+def check_usage(args: argparse.Namespace) -> None:
+    """Refuse options that cannot work together (exit 2)."""
     if args.bundle and len(args.artifacts) > 1:
         raise UsageError("--bundle names one bundle; give one ARTIFACT or use default bundle paths")
     if args.digest and len(args.artifacts) > 1:
@@ -161,18 +181,19 @@ def _check_verify_usage(args: argparse.Namespace) -> None:
     if args.max_trust_root_age is not None and args.max_trust_root_age < 0:
         raise UsageError("--max-trust-root-age must not be negative")
     for artifact in args.artifacts:
-        if _is_digest(artifact) and not args.bundle:
+        if is_digest(artifact) and not args.bundle:
             raise UsageError(f"{artifact}: a digest argument needs --bundle")
 
 
-def _combine(worst: int, code: int) -> int:
+def combine(worst: int, code: int) -> int:
     """Rejected outranks could-not-evaluate: a bad source must never look merely missing."""
     if EXIT_REJECTED in (worst, code):
         return EXIT_REJECTED
     return max(worst, code)
 
 
-def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
+def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
+    """The trust root the options name (the shipped pin by default), authenticated."""
     from srcverify.sigstore.trustroot import TrustedRoot
 
     if args.trusted_root:
@@ -181,7 +202,7 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
             stderr=True,
         )
         root = TrustedRoot.from_json(_read(args.trusted_root, "trusted root"))
-        return _Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
+        return Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
     from srcverify.pin import load as pin_load
 
     pin_dir = Path(args.trust_root) if args.trust_root else pin_load.default_pin_dir()
@@ -195,18 +216,32 @@ def _load_trust(args: argparse.Namespace, now: datetime) -> _Trust:
         "reference_time": pinned.reference_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "age_days": round((now - pinned.reference_time).total_seconds() / 86400, 2),
     }
-    return _Trust(pinned.trusted_root, pinned.reference_time, source)
+    return Trust(pinned.trusted_root, pinned.reference_time, source)
 
 
-def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: datetime) -> Any:
+def verify_one(
+    args: argparse.Namespace,
+    artifact: str,
+    trust: Trust,
+    now: datetime,
+    *,
+    bundle: str | None = None,
+    digest: str | None = None,
+) -> Any:
+    """Verify one artifact; its receipt, or the error raised.
+
+    ``bundle`` and ``digest`` replace ``--bundle`` and ``--digest`` (a batch
+    line gives its own); ``artifact`` is then the file, or with a digest only
+    its name.
+    """
     from srcverify.inputs import open_regular
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
-    name = None if _is_digest(artifact) else Path(artifact).name
-    given = _given_digest(args, artifact)
+    name = None if is_digest(artifact) else Path(artifact).name
+    given = _given_digest(digest or args.digest, artifact)
     with contextlib.ExitStack() as stack:
         stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
-        evidence_path = args.bundle or cli_evidence.find_evidence(artifact)
+        evidence_path = bundle or args.bundle or cli_evidence.find_evidence(artifact)
         evidence = cli_evidence.parse_evidence(_read(evidence_path, "bundle"))
         policy = _policy(args, artifact)
         if evidence.pep740 is not None:  # PEP 740 binds sha256
@@ -221,11 +256,11 @@ def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: dat
                 trust.reference_time,
                 now,
             )
-        bundle = evidence.bundle
-        assert bundle is not None
-        digests = given or _hash_artifact(artifact, stream, artifact_algorithms(bundle, name))
+        parsed = evidence.bundle
+        assert parsed is not None
+        digests = given or _hash_artifact(artifact, stream, artifact_algorithms(parsed, name))
     return verify_bundle(
-        bundle,
+        parsed,
         digests,
         trusted_root=trust.root,
         policy=policy,
@@ -236,16 +271,17 @@ def _verify_one(args: argparse.Namespace, artifact: str, trust: _Trust, now: dat
     )
 
 
-def _is_digest(artifact: str) -> bool:
+def is_digest(artifact: str) -> bool:
+    """Whether an ARTIFACT argument is a digest (``sha256:...``) rather than a file."""
     return artifact.partition(":")[0].lower() in ("sha256", "sha384", "sha512")
 
 
-def _given_digest(args: argparse.Namespace, artifact: str) -> dict[str, bytes] | None:
+def _given_digest(digest: str | None, artifact: str) -> dict[str, bytes] | None:
     """``--digest`` or a digest ARTIFACT, parsed; None when the file is to be hashed."""
     from srcverify.artifact import parse_digest
     from srcverify.errors import InputError
 
-    given = args.digest or (artifact if _is_digest(artifact) else None)
+    given = digest or (artifact if is_digest(artifact) else None)
     if not given:
         return None
     try:
@@ -289,10 +325,18 @@ def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
             )
         except identity.PolicySpecError as exc:
             raise UsageError(str(exc)) from exc
-    from srcverify.releasemap.resolve import ReleaseMap, default_map, resolve
+    from srcverify.releasemap.resolve import default_map, resolve
 
-    release_map = ReleaseMap.load(Path(args.map)) if args.map else default_map()
+    release_map = _map_file(args.map) if args.map else default_map()
     return resolve(release_map, Path(artifact).name).policy
+
+
+@functools.cache
+def _map_file(path: str) -> Any:
+    """``--map FILE``, read once per process however many artifacts use it."""
+    from srcverify.releasemap.resolve import ReleaseMap
+
+    return ReleaseMap.load(Path(path))
 
 
 def _read(path: str, what: str) -> bytes:
@@ -308,14 +352,15 @@ def _read(path: str, what: str) -> bytes:
         raise
 
 
-def _report_success(
-    args: argparse.Namespace, artifact: str, receipt: Any, trust: _Trust | None
-) -> None:
+def success_output(
+    args: argparse.Namespace, artifact: str, receipt: Any, trust: Trust | None
+) -> tuple[dict[str, Any] | None, str]:
+    """The JSON record (with ``--json``) and the human line for a verified artifact."""
+    record = None
     if args.json:
         record = {"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}
         if trust is not None:
             record["trust_root"] = trust.source
-        print_json(record)
     when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
     issuer = f" ({receipt.issuer})" if receipt.issuer else ""
     note = (
@@ -324,17 +369,21 @@ def _report_success(
         else ""
     )
     note += "".join(f"; {text}" for text in receipt.notes)
-    print_line(
+    line = (
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
-        f"bundle v{receipt.bundle_version}{cli_evidence.describe(receipt)}{note}",
-        stderr=True,
+        f"bundle v{receipt.bundle_version}{cli_evidence.describe(receipt)}{note}"
     )
+    return record, line
 
 
-def _report_failure(args: argparse.Namespace, artifact: str, exc: Exception, code: int) -> None:
+def failure_output(
+    args: argparse.Namespace, artifact: str, exc: Exception, code: int
+) -> tuple[dict[str, Any] | None, str]:
+    """The JSON record (with ``--json``) and the human line for a failed artifact."""
     step = getattr(exc, "step", "error")
     detail = getattr(exc, "detail", str(exc))
     verdict = "REJECTED" if code == EXIT_REJECTED else "NOT EVALUATED"
+    record = None
     if args.json:
         record = {
             "artifact": artifact,
@@ -343,5 +392,10 @@ def _report_failure(args: argparse.Namespace, artifact: str, exc: Exception, cod
             "step": step,
             "error": detail,
         }
+    return record, f"{verdict} {artifact}: {step}: {detail}"
+
+
+def _print(record: dict[str, Any] | None, line: str) -> None:
+    if record is not None:
         print_json(record)
-    print_line(f"{verdict} {artifact}: {step}: {detail}", stderr=True)
+    print_line(line, stderr=True)
