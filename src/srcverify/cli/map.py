@@ -136,6 +136,10 @@ def _run_which(args: argparse.Namespace) -> int:
         ("decided by", "a per-release exception" if resolution.exception else "the series entry"),
         ("source", resolution.source),
     ]
+    if resolution.manifest is not None:
+        rows.append(("via", f"manifest {resolution.manifest} (its own kind says who signs it)"))
+    if resolution.timestamp_only:
+        rows.append(("evidence", "timestamp-only accepted (WEAKER: no transparency log needed)"))
     for label, value in rows:
         print_line(f"  {label + ':':<12}{value}")
     print_line("  signers (any one of):")
@@ -176,6 +180,8 @@ def _signer_json(signer: Signer) -> dict[str, Any]:
     result: dict[str, Any] = {k: getattr(signer, k) for k in fields if getattr(signer, k)}
     if signer.github_workflow is not None:
         result["github_workflow"] = dict(signer.github_workflow.claims())
+    if signer.origin is not None:
+        result["written_as"] = signer.origin
     return result
 
 
@@ -215,4 +221,6 @@ def _resolution_json(name: str, resolution: Resolution) -> dict[str, Any]:
         "source": resolution.source,
         "signers": [_signer_json(signer) for signer in resolution.signers],
         "policy": resolution.policy.describe(),
+        "manifest": resolution.manifest,
+        "timestamp_only": resolution.timestamp_only,
     }

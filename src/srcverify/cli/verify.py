@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 from datetime import UTC, datetime
 from io import BufferedReader
 from pathlib import Path
@@ -20,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from srcverify._frozen import frozen
 from srcverify.cli import evidence as cli_evidence
+from srcverify.cli import manifest as cli_manifest
+from srcverify.cli import signer as cli_signer
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli.display import print_json, print_line
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
 
 if TYPE_CHECKING:
-    from srcverify.sigstore.identity import Policy
     from srcverify.sigstore.trustroot import TrustedRoot
-    from srcverify.sigstore.verify import ManagedKey
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -95,6 +94,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     who.add_argument("--map", metavar="FILE", help="release map to resolve signers from")
     cli_evidence.add_arguments(who, verify)
+    cli_manifest.add_arguments(verify)
     trust = verify.add_argument_group("trust (default: the shipped TUF-pinned trust root)")
     trust_choice = trust.add_mutually_exclusive_group()
     trust_choice.add_argument(
@@ -162,7 +162,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def check_usage(args: argparse.Namespace) -> None:
     """Refuse options that cannot work together (exit 2)."""
-    if args.bundle and len(args.artifacts) > 1:
+    cli_manifest.check_usage(args, is_digest)
+    if args.bundle and len(args.artifacts) > 1 and not args.manifest:
         raise UsageError("--bundle names one bundle; give one ARTIFACT or use default bundle paths")
     if args.digest and len(args.artifacts) > 1:
         raise UsageError("--digest gives one digest; give one ARTIFACT")
@@ -235,39 +236,62 @@ def verify_one(
     its name.
     """
     from srcverify.inputs import open_regular
+
+    given = _given_digest(digest or args.digest, artifact)
+    evidence = bundle or args.bundle
+
+    def verify_evidence(path: str, digests_of: cli_manifest.DigestsOf) -> Any:
+        return _verify_evidence(args, path, evidence, trust, now, digests_of)
+
+    manifest = cli_manifest.manifest_for(
+        args, artifact, lambda name: cli_signer.resolution(args, name)
+    )
+    if manifest is not None:
+        return cli_manifest.verify_listed(artifact, manifest, given, verify_evidence)
+    with contextlib.ExitStack() as stack:
+        stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
+        return verify_evidence(
+            artifact, lambda algorithms: given or _hash_artifact(artifact, stream, algorithms)
+        )
+
+
+def _verify_evidence(
+    args: argparse.Namespace,
+    artifact: str,
+    evidence_path: str | None,
+    trust: Trust,
+    now: datetime,
+    digests_of: cli_manifest.DigestsOf,
+) -> Any:
+    """Verify ``artifact``'s own evidence; ``digests_of`` hashes it as the evidence needs."""
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
-    given = _given_digest(digest or args.digest, artifact)
-    with contextlib.ExitStack() as stack:
-        stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
-        evidence_path = bundle or args.bundle or cli_evidence.find_evidence(artifact)
-        evidence = cli_evidence.parse_evidence(_read(evidence_path, "bundle"))
-        policy = _policy(args, artifact)
-        if evidence.pep740 is not None:  # PEP 740 binds sha256
-            digests = given or _hash_artifact(artifact, stream, ("sha256",))
-            return cli_evidence.verify_pep740(
-                args,
-                evidence.pep740,
-                artifact,
-                digests,
-                policy,
-                trust.root,
-                trust.reference_time,
-                now,
-            )
-        parsed = evidence.bundle
-        assert parsed is not None
-        digests = given or _hash_artifact(artifact, stream, artifact_algorithms(parsed, name))
+    path = evidence_path or cli_evidence.find_evidence(artifact)
+    evidence = cli_evidence.parse_evidence(_read(path, "bundle"))
+    policy, resolution = cli_signer.policy(args, artifact, _read)
+    if evidence.pep740 is not None:  # PEP 740 binds sha256
+        return cli_evidence.verify_pep740(
+            args,
+            evidence.pep740,
+            artifact,
+            digests_of(("sha256",)),
+            policy,
+            trust.root,
+            trust.reference_time,
+            now,
+        )
+    assert evidence.bundle is not None
     return verify_bundle(
-        parsed,
-        digests,
+        evidence.bundle,
+        digests_of(artifact_algorithms(evidence.bundle, name)),
         trusted_root=trust.root,
         policy=policy,
         now=now,
         trust_root_time=trust.reference_time,
         artifact_name=name,
-        allow_timestamp_only=args.allow_timestamp_only,
+        allow_timestamp_only=args.allow_timestamp_only
+        or (resolution is not None and resolution.timestamp_only),
     )
 
 
@@ -303,40 +327,6 @@ def _hash_artifact(
         return digest_stream(stream, algorithms or ("sha256",))
     except OSError as exc:
         raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
-
-
-def _policy(args: argparse.Namespace, artifact: str) -> Policy | ManagedKey:
-    from srcverify.sigstore import identity
-    from srcverify.sigstore.signature import load_public_key_pem
-    from srcverify.sigstore.verify import ManagedKey
-
-    if args.key:
-        return ManagedKey(load_public_key_pem(_read(args.key, "key")))
-    publisher = cli_evidence.publisher_policy(args)
-    if publisher is not None:
-        return publisher
-    if args.cert_identity or args.cert_identity_regexp:
-        try:
-            return identity.Identity(
-                identity=args.cert_identity,
-                identity_regexp=args.cert_identity_regexp,
-                issuer=args.cert_oidc_issuer,
-                issuer_regexp=args.cert_oidc_issuer_regexp,
-            )
-        except identity.PolicySpecError as exc:
-            raise UsageError(str(exc)) from exc
-    from srcverify.releasemap.resolve import default_map, resolve
-
-    release_map = _map_file(args.map) if args.map else default_map()
-    return resolve(release_map, Path(artifact).name).policy
-
-
-@functools.cache
-def _map_file(path: str) -> Any:
-    """``--map FILE``, read once per process however many artifacts use it."""
-    from srcverify.releasemap.resolve import ReleaseMap
-
-    return ReleaseMap.load(Path(path))
 
 
 def _read(path: str, what: str) -> bytes:

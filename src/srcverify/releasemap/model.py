@@ -92,6 +92,7 @@ class Signer:
     identity: str | None = None
     identity_regexp: str | None = None
     github_workflow: GitHubWorkflow | None = None
+    origin: str | None = None  # the shorter form it was written in (github_attestation ...)
     policy: Policy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,7 +110,9 @@ class Signer:
         object.__setattr__(self, "policy", parts[0] if len(parts) == 1 else AllOf(parts))
 
     def describe(self) -> str:
-        """What this signer must show, in one line."""
+        """What this signer must show, in one line (and the form it was written in)."""
+        if self.origin is not None:
+            return f"{self.origin}, that is: {self.policy.describe()}"
         return self.policy.describe()
 
 
@@ -122,6 +125,12 @@ class ArtifactKind:
     regex: re.Pattern[str] = field(repr=False, compare=False)
     description: str = ""
     examples: tuple[str, ...] = ()
+    manifest: str | None = None  # "NAME_{version}_checksums.txt": authenticated through it
+    timestamp_only: bool = False  # WEAKER: accept evidence with no transparency log entry
+
+    def manifest_name(self, version: str) -> str | None:
+        """The name of the checksum manifest that lists this kind's file of ``version``."""
+        return None if self.manifest is None else self.manifest.replace("{version}", version)
 
 
 @frozen

@@ -153,6 +153,9 @@ class Resolution:
         policy: the identity policy the signing certificate must satisfy.
         source: the ``source:`` note of the entry that decided.
         exception: True if a per-release exception overrode the series.
+        manifest: the checksum manifest that authenticates the artifact
+            (its kind's ``manifest`` template filled in), or None.
+        timestamp_only: the kind accepts evidence without a log entry.
     """
 
     project: str
@@ -163,6 +166,8 @@ class Resolution:
     policy: Policy
     source: str
     exception: bool = False
+    manifest: str | None = None
+    timestamp_only: bool = False
 
 
 def _check_name(name: str) -> None:
@@ -273,4 +278,6 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         policy=AnyOf([signer.policy for signer in signers]),
         source=source,
         exception=exception is not None,
+        manifest=kind.manifest_name(version),
+        timestamp_only=kind.timestamp_only,
     )

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import yaml
 
+from srcverify.releasemap.forms import FormsReader
 from srcverify.releasemap.model import (
     SCHEMA_VERSION,
     ArtifactKind,
@@ -32,7 +33,7 @@ from srcverify.releasemap.model import (
     Signer,
     release_components,
 )
-from srcverify.releasemap.nodes import Fields, NodeReader, anchored, kind, suggest
+from srcverify.releasemap.nodes import Fields, anchored, kind, suggest
 from srcverify.sigstore.identity import GitHubWorkflow, PolicySpecError
 
 __all__ = ["parse_map"]
@@ -40,7 +41,14 @@ __all__ = ["parse_map"]
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _SERIES = re.compile(r"\d+(?:\.\d+)*")
 _SEQ = "tag:yaml.org,2002:seq"
-_SIGNER_KEYS = ("identity", "identity_regexp", "issuer", "issuer_regexp", "github_workflow")
+_SIGNER_KEYS = (
+    "identity",
+    "identity_regexp",
+    "issuer",
+    "issuer_regexp",
+    "github_workflow",
+    "github_attestation",
+)
 
 
 def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, tuple[Project, ...]]:
@@ -72,7 +80,7 @@ def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, t
         return _Reader(text, filename, fast=False).read()
 
 
-class _Reader(NodeReader):
+class _Reader(FormsReader):
     def __init__(self, text: str, filename: str, *, fast: bool = True) -> None:
         super().__init__(text, filename, fast=fast)
         self.examples: list[tuple[str, yaml.Node, str, str]] = []
@@ -175,7 +183,10 @@ class _Reader(NodeReader):
             if not _NAME.fullmatch(name):
                 self.fail(key_node, f"{context}: use letters, digits, '.', '_', '+', '-' in names")
             kind_fields = self.mapping(
-                value, context, ("pattern",), ("description", "examples", "source")
+                value,
+                context,
+                ("pattern",),
+                ("description", "examples", "source", "manifest", "timestamp_only"),
             )
             if kind_fields is None:
                 continue
@@ -187,7 +198,13 @@ class _Reader(NodeReader):
             if regex is not None:
                 pattern = str(kind_fields["pattern"][1].value)
                 examples_text = tuple(text for text, _ in examples)
-                kinds.append(ArtifactKind(name, pattern, regex, description, examples_text))
+                manifest = self.manifest_template(kind_fields, context)
+                timestamp_only = self.flag(kind_fields, "timestamp_only", context)
+                kinds.append(
+                    ArtifactKind(
+                        name, pattern, regex, description, examples_text, manifest, timestamp_only
+                    )
+                )
         return tuple(kinds), [name for name, _, _ in entries]
 
     def artifact_pattern(
@@ -303,6 +320,8 @@ class _Reader(NodeReader):
         fields = self.mapping(node, context, (), _SIGNER_KEYS)
         if fields is None:
             return None
+        if "github_attestation" in fields:
+            return self.github_attestation(node, fields, context)
         before = len(self.problems)
         identity = self.string(fields, "identity", context)
         issuer = self.string(fields, "issuer", context)
@@ -371,6 +390,8 @@ class _Reader(NodeReader):
                     f"example {example!r}: version {own.group('version')!r} "
                     "does not start with a number",
                 )
+            if own is not None and own.group("version") is not None:
+                self.check_manifest(node, example, own.group("version"), project, kind_name, kinds)
             others = [name for name, match in matches.items() if match is not None]
             if others:
                 self.fail(

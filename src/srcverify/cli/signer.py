@@ -1,0 +1,67 @@
+"""Who must have signed an artifact, as the ``verify`` options say.
+
+The managed key (``--key``), a PyPI publisher (``--publisher``), the identity
+flags, or else the release map (``--map FILE`` or the shipped one) by the
+artifact's file name; with the map, the :class:`Resolution` comes along
+(manifest and timestamp-only settings of the artifact's kind).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from srcverify.cli import evidence as cli_evidence
+from srcverify.cli.usage import UsageError
+
+if TYPE_CHECKING:
+    from srcverify.releasemap.resolve import Resolution
+    from srcverify.sigstore.identity import Policy
+    from srcverify.sigstore.verify import ManagedKey
+
+__all__ = ["policy", "resolution"]
+
+
+def policy(
+    args: argparse.Namespace, artifact: str, read: Callable[[str, str], bytes]
+) -> tuple[Policy | ManagedKey, Resolution | None]:
+    """The signer policy: from the flags, or from the release map (with its resolution)."""
+    from srcverify.sigstore import identity
+    from srcverify.sigstore.signature import load_public_key_pem
+    from srcverify.sigstore.verify import ManagedKey
+
+    if args.key:
+        return ManagedKey(load_public_key_pem(read(args.key, "key"))), None
+    publisher = cli_evidence.publisher_policy(args)
+    if publisher is not None:
+        return publisher, None
+    if args.cert_identity or args.cert_identity_regexp:
+        try:
+            named = identity.Identity(
+                identity=args.cert_identity,
+                identity_regexp=args.cert_identity_regexp,
+                issuer=args.cert_oidc_issuer,
+                issuer_regexp=args.cert_oidc_issuer_regexp,
+            )
+        except identity.PolicySpecError as exc:
+            raise UsageError(str(exc)) from exc
+        return named, None
+    found = resolution(args, Path(artifact).name)
+    return found.policy, found
+
+
+def resolution(args: argparse.Namespace, name: str) -> Resolution:
+    from srcverify.releasemap.resolve import default_map, resolve
+
+    return resolve(_map_file(args.map) if args.map else default_map(), name)
+
+
+@functools.cache
+def _map_file(path: str) -> Any:
+    """``--map FILE``, read once per process however many artifacts use it."""
+    from srcverify.releasemap.resolve import ReleaseMap
+
+    return ReleaseMap.load(Path(path))
