@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test lint bench maps clean
+.PHONY: install test lint bench maps fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ lint: $(PY)
 maps: $(PY)
 	$(PY) -m srcverify.releasemap.compiled
 
+# Each parser's fuzz target under atheris for FUZZ_SECONDS (default 60) each; findings in .fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz: $(PY)
+	$(PY) -m pip install --quiet -e '.[fuzz]'
+	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 bench: $(PY)
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .fuzz

@@ -1,0 +1,1 @@
+"""Fuzz targets, one per parser; ``make fuzz`` runs them (see run.py)."""
