@@ -106,7 +106,8 @@ def test_check_binary_file_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_show_prints_the_shipped_map(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "show") == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"release map {SHIPPED_MAP} (schema 1)")
+    assert out.startswith(f"release map {SHIPPED_MAP} + ")  # combined with maps/pypi.yaml
+    assert "pypi.yaml (schema 1)" in out.splitlines()[0]
     assert "    3.14: identity hugo@python.org, issuer https://github.com/login/oauth" in out
     assert "    3.10: identity pablogsal@python.org, issuer https://accounts.google.com" in out
     assert "ios-xcframework" in out and "^python-{version}-iOS-XCframework\\.tar\\.gz$" in out
@@ -133,7 +134,7 @@ def test_show_second_map_with_claims(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_show_unknown_project_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "show", "curl") == 3
-    assert "has no project 'curl' (projects: cpython)" in capsys.readouterr().err
+    assert "has no project 'curl' (projects: cpython, pypi-attestations" in capsys.readouterr().err
 
 
 def test_which_prints_project_version_series_and_signers(

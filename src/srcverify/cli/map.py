@@ -41,7 +41,10 @@ def add_parser(subparsers: Any) -> None:
     )
     group.set_defaults(handler=lambda _args: print_usage(group))
     commands = group.add_subparsers(title="map commands", metavar="COMMAND")
-    map_help = "release map to use (default: the CPython map shipped with srcverify)"
+    map_help = (
+        "release map to use (repeatable: the maps are combined; default: the CPython and "
+        "PyPI maps shipped with srcverify)"
+    )
 
     check = commands.add_parser("check", help="validate a map; list every problem (exit 3)")
     check.add_argument("file", metavar="FILE", help="the release map (YAML)")
@@ -49,13 +52,13 @@ def add_parser(subparsers: Any) -> None:
 
     show = commands.add_parser("show", help="print the projects, artifact kinds and signers")
     show.add_argument("project", nargs="?", metavar="PROJECT", help="only this project")
-    show.add_argument("--map", metavar="FILE", help=map_help)
+    show.add_argument("--map", metavar="FILE", action="append", help=map_help)
     show.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     show.set_defaults(handler=_run_show)
 
     which = commands.add_parser("which", help="who must have signed ARTIFACT-NAME, or why none")
     which.add_argument("name", metavar="ARTIFACT-NAME", help="a bare file name")
-    which.add_argument("--map", metavar="FILE", help=map_help)
+    which.add_argument("--map", metavar="FILE", action="append", help=map_help)
     which.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     which.set_defaults(handler=_run_which)
 
@@ -65,10 +68,10 @@ def _error(command: str, exc: SrcverifyError) -> int:
     return EXIT_UNEVALUATED
 
 
-def _load(path: str | None) -> ReleaseMap:
-    from srcverify.releasemap.resolve import ReleaseMap, default_map
+def _load(paths: list[str] | None) -> ReleaseMap:
+    from srcverify.releasemap.resolve import load_maps
 
-    return ReleaseMap.load(path) if path else default_map()
+    return load_maps(paths)
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -144,7 +147,13 @@ def _run_which(args: argparse.Namespace) -> int:
         print_line(f"  {label + ':':<12}{value}")
     print_line("  signers (any one of):")
     for signer in resolution.signers:
-        print_line(f"    - {signer.describe()}")
+        print_line(f"    - {signer.policy_for(resolution.version).describe()}")
+        if signer.trusted_publisher is not None:
+            from srcverify.pypi.explain import requirements
+
+            bound = signer.trusted_publisher.for_version(resolution.version)
+            for line in requirements(bound):
+                print_line(f"        {line}")
     return EXIT_OK
 
 
@@ -182,6 +191,16 @@ def _signer_json(signer: Signer) -> dict[str, Any]:
         result["github_workflow"] = dict(signer.github_workflow.claims())
     if signer.origin is not None:
         result["written_as"] = signer.origin
+    if signer.trusted_publisher is not None:
+        from srcverify._frozen import fields as record_fields
+
+        publisher = signer.trusted_publisher
+        described = {
+            f.name: getattr(publisher, f.name)
+            for f in record_fields(publisher)
+            if getattr(publisher, f.name) is not None and f.name != "version"
+        }
+        result["trusted_publisher"] = {"kind": publisher.kind.lower(), **described}
     return result
 
 

@@ -2,7 +2,7 @@
 
 The managed key (``--key``), a PyPI publisher (``--publisher``), the identity
 flags, or else the release map (``--map FILE`` or the shipped one) by the
-artifact's file name; with the map, the :class:`Resolution` comes along
+artifact's file name (``--map`` repeatable: the maps are combined); with the map, the :class:`Resolution` comes along
 (manifest and timestamp-only settings of the artifact's kind).
 """
 
@@ -54,14 +54,14 @@ def policy(
 
 
 def resolution(args: argparse.Namespace, name: str) -> Resolution:
-    from srcverify.releasemap.resolve import default_map, resolve
+    from srcverify.releasemap.resolve import resolve
 
-    return resolve(_map_file(args.map) if args.map else default_map(), name)
+    return resolve(_maps(tuple(args.map or ())), name)
 
 
 @functools.cache
-def _map_file(path: str) -> Any:
-    """``--map FILE``, read once per process however many artifacts use it."""
-    from srcverify.releasemap.resolve import ReleaseMap
+def _maps(paths: tuple[str, ...]) -> Any:
+    """The ``--map FILE`` maps combined (the shipped ones if none), read once per process."""
+    from srcverify.releasemap.resolve import load_maps
 
-    return ReleaseMap.load(Path(path))
+    return load_maps(paths)

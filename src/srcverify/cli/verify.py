@@ -92,7 +92,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     who.add_argument(
         "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
     )
-    who.add_argument("--map", metavar="FILE", help="release map to resolve signers from")
+    who.add_argument(
+        "--map",
+        metavar="FILE",
+        action="append",
+        help="release map to resolve signers from (repeatable: the maps are combined; "
+        "default: the shipped CPython and PyPI maps)",
+    )
     cli_evidence.add_arguments(who, verify)
     cli_manifest.add_arguments(verify)
     trust = verify.add_argument_group("trust (default: the shipped TUF-pinned trust root)")

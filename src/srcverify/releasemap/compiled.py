@@ -37,6 +37,12 @@ from typing import Any
 from srcverify._frozen import fields
 from srcverify.errors import ReleaseMapError, SrcverifyError
 from srcverify.inputs import read_bounded
+from srcverify.pypi.publisher import (
+    CircleCIPublisher,
+    GitHubPublisher,
+    GitLabPublisher,
+    GooglePublisher,
+)
 from srcverify.releasemap.model import (
     ArtifactKind,
     Project,
@@ -60,7 +66,18 @@ FORMAT = "srcverify compiled release map 1"
 MAPS_DIR = Path(__file__).resolve().parent / "maps"
 RECORDS: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Project, ArtifactKind, SeriesEntry, ReleaseException, Signer, GitHubWorkflow)
+    for cls in (
+        Project,
+        ArtifactKind,
+        SeriesEntry,
+        ReleaseException,
+        Signer,
+        GitHubWorkflow,
+        GitHubPublisher,
+        GitLabPublisher,
+        GooglePublisher,
+        CircleCIPublisher,
+    )
 }
 _REGEX = "regex"
 _MAX_BYTES = 4 << 20  # as for any release map

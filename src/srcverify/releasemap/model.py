@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from srcverify._frozen import field, frozen
 from srcverify.errors import ReleaseMapError
@@ -24,6 +25,9 @@ from srcverify.sigstore.identity import (
     Policy,
     PolicySpecError,
 )
+
+if TYPE_CHECKING:
+    from srcverify.pypi.publisher import TrustedPublisher
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -81,7 +85,8 @@ class InvalidReleaseMapError(ReleaseMapError):
 
 @frozen
 class Signer:
-    """One allowed signer: an identity and/or GitHub workflow claims, plus issuer.
+    """One allowed signer: an identity and/or GitHub workflow claims, plus issuer;
+    or a PyPI Trusted Publisher (which implies its issuer).
 
     Raises:
         PolicySpecError: the fields do not make a valid policy.
@@ -93,10 +98,18 @@ class Signer:
     identity_regexp: str | None = None
     github_workflow: GitHubWorkflow | None = None
     origin: str | None = None  # the shorter form it was written in (github_attestation ...)
+    trusted_publisher: TrustedPublisher | None = None
     policy: Policy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts: list[Policy] = []
+        if self.trusted_publisher is not None:
+            if self.identity or self.identity_regexp or self.issuer or self.issuer_regexp:
+                raise PolicySpecError("a trusted_publisher signer implies its issuer and claims")
+            if self.github_workflow is not None:
+                raise PolicySpecError("a trusted_publisher signer takes no github_workflow")
+            object.__setattr__(self, "policy", self.trusted_publisher)
+            return
         if self.identity is not None or self.identity_regexp is not None:
             parts.append(
                 Identity(self.identity, self.identity_regexp, self.issuer, self.issuer_regexp)
@@ -108,6 +121,12 @@ class Signer:
         if self.github_workflow is not None:
             parts.append(self.github_workflow)
         object.__setattr__(self, "policy", parts[0] if len(parts) == 1 else AllOf(parts))
+
+    def policy_for(self, version: str) -> Policy:
+        """The policy for one release: a Trusted Publisher's ``{version}`` bound to it."""
+        if self.trusted_publisher is not None:
+            return self.trusted_publisher.for_version(version)
+        return self.policy
 
     def describe(self) -> str:
         """What this signer must show, in one line (and the form it was written in)."""

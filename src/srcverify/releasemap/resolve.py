@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 
 from srcverify._frozen import frozen
 from srcverify.errors import ReleaseMapError
@@ -50,10 +51,13 @@ __all__ = [
     "SeriesEntry",
     "Signer",
     "default_map",
+    "load_maps",
     "resolve",
 ]
 
 DEFAULT_MAP_RESOURCE = "maps/cpython.yaml"
+# every shipped map, combined into the default one (their patterns must not overlap)
+SHIPPED_MAP_RESOURCES = (DEFAULT_MAP_RESOURCE, "maps/pypi.yaml")
 _MAX_MAP_BYTES = 4 * 1024 * 1024
 _NOT_ARTIFACTS = (".asc", ".sig", ".crt", ".sigstore", ".sigstore.json", ".spdx.json", ".sha256")
 
@@ -111,6 +115,30 @@ class ReleaseMap:
             ) from exc
         return cls.from_text(text, name, strict=strict)
 
+    @classmethod
+    def combine(cls, maps: Sequence[ReleaseMap]) -> ReleaseMap:
+        """One map holding every project of ``maps`` (named ``a.yaml + b.yaml``).
+
+        Raises:
+            ReleaseMapError: two maps define the same project.
+        """
+        if len(maps) == 1:
+            return maps[0]
+        seen: dict[str, str] = {}
+        for release_map in maps:
+            for project in release_map.projects:
+                if project.name in seen:
+                    raise ReleaseMapError(
+                        f"project {project.name!r} is defined in both {seen[project.name]} "
+                        f"and {release_map.filename}; combined maps must not share a project"
+                    )
+                seen[project.name] = release_map.filename
+        return cls(
+            " + ".join(m.filename for m in maps),
+            maps[0].schema,
+            tuple(p for m in maps for p in m.projects),
+        )
+
     def project(self, name: str) -> Project:
         """The project called ``name``.
 
@@ -126,7 +154,7 @@ class ReleaseMap:
 
 @functools.cache
 def default_map() -> ReleaseMap:
-    """The CPython release map shipped with srcverify (read once per process).
+    """The release maps shipped with srcverify, combined: CPython and PyPI (read once).
 
     Read from its compiled form while that matches the reviewed YAML (see
     :mod:`srcverify.releasemap.compiled`), else parsed from the YAML.
@@ -134,9 +162,24 @@ def default_map() -> ReleaseMap:
     Raises:
         ReleaseMapError: the installed package data is missing or malformed.
     """
-    path = compiled.MAPS_DIR.parent / DEFAULT_MAP_RESOURCE
-    schema, projects = compiled.load_shipped(path)
-    return ReleaseMap(str(path), schema, projects)
+    maps = []
+    for resource in SHIPPED_MAP_RESOURCES:
+        path = compiled.MAPS_DIR.parent / resource
+        schema, projects = compiled.load_shipped(path)
+        maps.append(ReleaseMap(str(path), schema, projects))
+    return ReleaseMap.combine(maps)
+
+
+def load_maps(paths: Sequence[str] | None) -> ReleaseMap:
+    """The maps named by ``--map`` (repeatable), combined; the shipped ones when none.
+
+    Raises:
+        InputError: a file cannot be read.
+        ReleaseMapError: a map is malformed, or two define the same project.
+    """
+    if not paths:
+        return default_map()
+    return ReleaseMap.combine([ReleaseMap.load(path) for path in paths])
 
 
 @frozen
@@ -275,7 +318,7 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         version=version,
         series=series.name if series is not None else None,
         signers=signers,
-        policy=AnyOf([signer.policy for signer in signers]),
+        policy=AnyOf([signer.policy_for(version) for signer in signers]),
         source=source,
         exception=exception is not None,
         manifest=kind.manifest_name(version),

@@ -9,7 +9,9 @@ expressions), an unsupported schema version, a missing ``source:`` note,
 names and versions of the wrong shape, a ``version_pattern`` that cannot be
 spliced into artifact patterns, overlapping series, unknown artifact kinds,
 signers that name no identity or no issuer, and ``examples`` that do not
-match their own pattern or also match another kind's.
+match their own pattern or also match another kind's. PyPI projects may use
+``format: sdist|wheel`` artifact kinds (then ``version_pattern`` defaults to
+PEP 440) and ``trusted_publisher`` signers (:mod:`srcverify.releasemap.publishers`).
 
 The layout is documented in ``the README, "The release map"``. This module does not
 resolve artifact names (:mod:`srcverify.releasemap.resolve` does) and reads no files.
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 
 import yaml
 
+from srcverify.releasemap import publishers
 from srcverify.releasemap.forms import FormsReader
 from srcverify.releasemap.model import (
     SCHEMA_VERSION,
@@ -48,6 +51,7 @@ _SIGNER_KEYS = (
     "issuer_regexp",
     "github_workflow",
     "github_attestation",
+    "trusted_publisher",
 )
 
 
@@ -130,20 +134,42 @@ class _Reader(FormsReader):
         fields = self.mapping(
             node,
             context,
-            ("source", "version_pattern", "artifacts", "series"),
-            ("description", "releases"),
+            ("source", "artifacts", "series"),
+            ("description", "releases", "version_pattern"),
         )
         if fields is None:
             return None
         source = self.string(fields, "source", context)
         description = self.string(fields, "description", context) or ""
         version_pattern = self.version_pattern(fields, context)
+        if "version_pattern" not in fields:
+            version_pattern = self.default_version_pattern(fields, node, context)
         artifacts, kind_names = self.artifacts(fields, name, version_pattern)
         series = self.series(fields, name)
         releases = self.releases(fields, name, version_pattern, kind_names)
         if len(self.problems) > before or source is None or version_pattern is None:
             return None
         return Project(name, source, version_pattern, artifacts, series, releases, description)
+
+    def default_version_pattern(self, fields: Fields, node: yaml.Node, context: str) -> str | None:
+        """PEP 440 when every artifact kind is a ``format:`` one, else a problem."""
+        kinds = fields["artifacts"][1] if "artifacts" in fields else None
+        if (
+            isinstance(kinds, yaml.MappingNode)
+            and kinds.value
+            and all(
+                isinstance(value, yaml.MappingNode)
+                and any(getattr(key, "value", None) == "format" for key, _ in value.value)
+                for _, value in kinds.value
+            )
+        ):
+            return publishers.PYPI_VERSION_PATTERN
+        self.fail(
+            node,
+            f"{context}: missing required key 'version_pattern' (it may be left out only "
+            "when every artifact kind is a 'format: sdist' or 'format: wheel' one)",
+        )
+        return None
 
     def version_pattern(self, fields: Fields, context: str) -> str | None:
         value = self.string(fields, "version_pattern", context)
@@ -185,8 +211,16 @@ class _Reader(FormsReader):
             kind_fields = self.mapping(
                 value,
                 context,
-                ("pattern",),
-                ("description", "examples", "source", "manifest", "timestamp_only"),
+                (),
+                (
+                    "pattern",
+                    "format",
+                    "description",
+                    "examples",
+                    "source",
+                    "manifest",
+                    "timestamp_only",
+                ),
             )
             if kind_fields is None:
                 continue
@@ -194,9 +228,9 @@ class _Reader(FormsReader):
             description = self.string(kind_fields, "description", context) or ""
             examples = self.strings(kind_fields, "examples", context)
             self.examples.extend((text, item, project, name) for text, item in examples)
-            regex = self.artifact_pattern(kind_fields, context, version_pattern)
-            if regex is not None:
-                pattern = str(kind_fields["pattern"][1].value)
+            pattern = self.kind_pattern(kind_fields, value, context, project)
+            regex = self.artifact_pattern(kind_fields, context, version_pattern, pattern, value)
+            if regex is not None and pattern is not None:
                 examples_text = tuple(text for text, _ in examples)
                 manifest = self.manifest_template(kind_fields, context)
                 timestamp_only = self.flag(kind_fields, "timestamp_only", context)
@@ -207,13 +241,37 @@ class _Reader(FormsReader):
                 )
         return tuple(kinds), [name for name, _, _ in entries]
 
+    def kind_pattern(
+        self, fields: Fields, node: yaml.Node, context: str, project: str
+    ) -> str | None:
+        """The kind's ``pattern``, or the one its ``format`` derives from the project name."""
+        if ("pattern" in fields) == ("format" in fields):
+            self.fail(node, f"{context}: give exactly one of 'pattern' and 'format'")
+            return None
+        if "pattern" in fields:
+            return self.string(fields, "pattern", context)
+        file_format = self.string(fields, "format", context)
+        if file_format is None:
+            return None
+        pattern = publishers.format_pattern(project, file_format)
+        if pattern is None:
+            self.fail(
+                fields["format"][1],
+                f"{context}: format {file_format!r} is not one of {', '.join(publishers.FORMATS)}",
+            )
+        return pattern
+
     def artifact_pattern(
-        self, fields: Fields, context: str, version_pattern: str | None
+        self,
+        fields: Fields,
+        context: str,
+        version_pattern: str | None,
+        value: str | None,
+        kind_node: yaml.Node,
     ) -> re.Pattern[str] | None:
-        value = self.string(fields, "pattern", context)
         if value is None:
             return None
-        node = fields["pattern"][1]
+        node = fields["pattern"][1] if "pattern" in fields else kind_node
         if not anchored(value):
             self.fail(
                 node, f"{context}: pattern {value!r} must be anchored: start with ^, end with $"
@@ -322,6 +380,8 @@ class _Reader(FormsReader):
             return None
         if "github_attestation" in fields:
             return self.github_attestation(node, fields, context)
+        if "trusted_publisher" in fields:
+            return self.publisher_signer(fields, context)
         before = len(self.problems)
         identity = self.string(fields, "identity", context)
         issuer = self.string(fields, "issuer", context)
@@ -345,6 +405,19 @@ class _Reader(FormsReader):
         except PolicySpecError as exc:
             self.fail(node, f"{context}: {exc.detail}")
             return None
+
+    def publisher_signer(self, fields: Fields, context: str) -> Signer | None:
+        others = [name for name in fields if name != "trusted_publisher"]
+        for name in others:
+            self.fail(
+                fields[name][0],
+                f"{context}: {name!r} cannot accompany trusted_publisher (its kind implies "
+                "the issuer and the claims)",
+            )
+        publisher = publishers.read_trusted_publisher(self, fields["trusted_publisher"][1], context)
+        if publisher is None or others:
+            return None
+        return Signer(trusted_publisher=publisher)
 
     def github_workflow(self, fields: Fields, context: str) -> GitHubWorkflow | None:
         if "github_workflow" not in fields:
