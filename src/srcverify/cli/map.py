@@ -147,13 +147,15 @@ def _run_which(args: argparse.Namespace) -> int:
         print_line(f"  {label + ':':<12}{value}")
     print_line("  signers (any one of):")
     for signer in resolution.signers:
-        print_line(f"    - {signer.policy_for(resolution.version).describe()}")
-        if signer.trusted_publisher is not None:
-            from srcverify.pypi.explain import requirements
+        if signer.trusted_publisher is None:
+            print_line(f"    - {signer.describe()}")
+            continue
+        from srcverify.pypi.explain import requirements
 
-            bound = signer.trusted_publisher.for_version(resolution.version)
-            for line in requirements(bound):
-                print_line(f"        {line}")
+        bound = signer.trusted_publisher.for_version(resolution.version)
+        print_line(f"    - {bound.describe()}")
+        for line in requirements(bound):
+            print_line(f"        {line}")
     return EXIT_OK
 
 

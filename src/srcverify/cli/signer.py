@@ -1,9 +1,10 @@
 """Who must have signed an artifact, as the ``verify`` options say.
 
 The managed key (``--key``), a PyPI publisher (``--publisher``), the identity
-flags, or else the release map (``--map FILE`` or the shipped one) by the
-artifact's file name (``--map`` repeatable: the maps are combined); with the map, the :class:`Resolution` comes along
-(manifest and timestamp-only settings of the artifact's kind).
+flags, or else the release map (``--map FILE``, repeatable and combined, or
+the shipped ones) by the artifact's file name; with the map, the
+:class:`Resolution` comes along (manifest and timestamp-only settings of the
+artifact's kind).
 """
 
 from __future__ import annotations
