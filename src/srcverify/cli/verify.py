@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from srcverify._frozen import frozen
 from srcverify.cli import evidence as cli_evidence
+from srcverify.cli import jsonl as cli_jsonl
 from srcverify.cli import manifest as cli_manifest
 from srcverify.cli import signer as cli_signer
 from srcverify.cli import trust_root as cli_trust_root
@@ -270,12 +271,31 @@ def _verify_evidence(
     digests_of: cli_manifest.DigestsOf,
 ) -> Any:
     """Verify ``artifact``'s own evidence; ``digests_of`` hashes it as the evidence needs."""
+    from srcverify.sigstore.bundle import Bundle
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
     path = evidence_path or cli_evidence.find_evidence(artifact)
-    evidence = cli_evidence.parse_evidence(_read(path, "bundle"))
+    data = _read(path, "bundle")
     policy, resolution = cli_signer.policy(args, artifact, _read)
+
+    def verify(bundle: Bundle, digests: dict[str, bytes]) -> Any:
+        return verify_bundle(
+            bundle,
+            digests,
+            trusted_root=trust.root,
+            policy=policy,
+            now=now,
+            trust_root_time=trust.reference_time,
+            artifact_name=name,
+            allow_timestamp_only=args.allow_timestamp_only
+            or (resolution is not None and resolution.timestamp_only),
+        )
+
+    lines = cli_jsonl.bundle_lines(data)
+    if lines is not None:
+        return cli_jsonl.verify_named(lines, name, path, digests_of, verify)
+    evidence = cli_evidence.parse_evidence(data)
     if evidence.pep740 is not None:  # PEP 740 binds sha256
         return cli_evidence.verify_pep740(
             args,
@@ -288,17 +308,7 @@ def _verify_evidence(
             now,
         )
     assert evidence.bundle is not None
-    return verify_bundle(
-        evidence.bundle,
-        digests_of(artifact_algorithms(evidence.bundle, name)),
-        trusted_root=trust.root,
-        policy=policy,
-        now=now,
-        trust_root_time=trust.reference_time,
-        artifact_name=name,
-        allow_timestamp_only=args.allow_timestamp_only
-        or (resolution is not None and resolution.timestamp_only),
-    )
+    return verify(evidence.bundle, digests_of(artifact_algorithms(evidence.bundle, name)))
 
 
 def is_digest(artifact: str) -> bool:
