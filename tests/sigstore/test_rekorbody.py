@@ -387,3 +387,18 @@ def test_deeply_nested_body_is_our_error() -> None:
     )
     with pytest.raises(TransparencyLogError, match="body is not JSON"):
         _check(entry)
+
+
+def test_logged_certificate_with_an_impossible_version_is_our_error() -> None:
+    """A bit flip in the logged PEM's version field made cryptography raise InvalidVersion
+    (found by test_verify_properties' bit flips): a rejection, not a crash."""
+    der = CERT.public_bytes(Encoding.DER)
+    assert der.count(b"\xa0\x03\x02\x01\x02") == 1  # [0] EXPLICIT INTEGER 2 (v3)
+    bad = der.replace(b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01\x06")
+    pem = (
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bad) + b"-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(
+        TransparencyLogError, match="neither a PEM certificate nor a PEM public key"
+    ):
+        _check(_hashedrekord_v1(verifier=base64.b64encode(pem).decode()))

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -39,6 +38,7 @@ from srcverify._frozen import frozen
 from srcverify.errors import TransparencyLogError
 from srcverify.sigstore import json_text
 from srcverify.sigstore.bundle import TlogEntry
+from srcverify.sigstore.certificate import CERTIFICATE_ERRORS
 from srcverify.sigstore.dsse import DsseEnvelope
 from srcverify.sigstore.hashing import ACCEPTED, digest_of, to_proto
 
@@ -265,7 +265,7 @@ def _pem_verifier(pem: bytes) -> tuple[str, bytes]:
             certificate = x509.load_pem_x509_certificate(pem)
             return ("certificate", certificate.public_bytes(Encoding.DER))
         return ("public key", _spki(load_pem_public_key(pem)))
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+    except CERTIFICATE_ERRORS as exc:  # also a mangled key: ValueError, UnsupportedAlgorithm
         raise TransparencyLogError(
             "logged verifier is neither a PEM certificate nor a PEM public key"
         ) from exc
@@ -278,7 +278,7 @@ def _v2_verifier(verifier: Any) -> tuple[str, bytes]:
             der = _b64(verifier, "x509Certificate.rawBytes")
             return ("certificate", x509.load_der_x509_certificate(der).public_bytes(Encoding.DER))
         return ("public key", _spki(load_der_public_key(_b64(verifier, "publicKey.rawBytes"))))
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+    except CERTIFICATE_ERRORS as exc:  # also a mangled key: ValueError, UnsupportedAlgorithm
         raise TransparencyLogError(
             "logged verifier is neither a DER certificate nor a DER public key"
         ) from exc
