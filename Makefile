@@ -30,8 +30,11 @@ fuzz: $(PY)
 	$(PY) -m pip install --quiet -e '.[fuzz]'
 	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# figures, not tests: an installed, byte-compiled srcverify and the peers, in build/bench
+BENCH_DIR ?= build/bench
 bench: $(PY)
-	$(PY) bench/bench.py
+	$(PY) bench/setup_env.py $(BENCH_DIR)
+	$(BENCH_DIR)/venv/bin/python bench/bench.py --env $(BENCH_DIR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .fuzz

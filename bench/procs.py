@@ -1,16 +1,19 @@
-"""Run benchmark commands as child processes: wall time, exit status, peak RSS.
+"""Run benchmark commands as child processes: wall time, CPU time, peak RSS, exit status.
 
-Wall time is taken around ``subprocess.run`` in this process, so every
-command pays the same spawn cost. Peak RSS is the child's ``ru_maxrss``,
-read either by GNU ``/usr/bin/time`` (a tiny C parent) or by a dedicated
-Python wrapper process that calls ``getrusage(RUSAGE_CHILDREN)`` after its
-only child exits. This module does not decide what to run or judge figures.
+Each command is started with :class:`subprocess.Popen` and reaped with
+:func:`os.wait4`, which returns that child's own resource usage: user +
+system CPU time and peak RSS (``ru_maxrss``). Linux counts in a child's peak
+RSS the memory of the process it was forked from, up to its ``exec``, so a
+command whose RSS matters is started by a small launcher (``python -I -S``,
+a few MiB) that reaps it and reports its figures; the bench process itself
+holds far more. Wall time is taken around start and reaping, so every
+command pays the same spawn cost. This module does not decide what to run or
+judge figures.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -19,14 +22,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-GNU_TIME = "/usr/bin/time"
-
-# Run as `python -I -S -c WRAPPER argv...`: one child, stdout discarded, stderr passed on;
-# prints "<maxrss KiB> <exit status>" on its own stdout.
-WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+# python -I -S -c LAUNCHER argv...: runs argv (stdout discarded), prints its figures.
+LAUNCHER = (
+    "import os, sys, time\n"
+    "null = os.open(os.devnull, os.O_WRONLY)\n"
+    "start = time.perf_counter()\n"
+    "pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ,"
+    " file_actions=[(os.POSIX_SPAWN_DUP2, null, 1)])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "wall = time.perf_counter() - start\n"
+    "print(os.waitstatus_to_exitcode(status), wall, usage.ru_utime + usage.ru_stime,"
+    " usage.ru_maxrss)\n"
 )
 
 
@@ -41,98 +47,86 @@ class Run:
     argv: tuple[str, ...]
     returncode: int
     wall: float
+    cpu: float
+    maxrss_kib: int
     stderr: str
-    maxrss_kib: int | None = None
-    cpu: float | None = None  # user + system seconds of the child and its descendants
 
     @property
-    def maxrss_mib(self) -> float | None:
-        return None if self.maxrss_kib is None else self.maxrss_kib / 1024
+    def maxrss_mib(self) -> float:
+        return self.maxrss_kib / 1024
 
 
-def check(run: Run, what: str) -> Run:
-    """Return ``run`` if it exited 0, else raise CommandFailed naming ``what``."""
-    if run.returncode != 0:
-        tail = "\n    ".join(run.stderr.strip().splitlines()[-6:])
-        raise CommandFailed(
-            f"{what} exited {run.returncode}\n  command: {' '.join(run.argv)}\n    {tail}"
-        )
-    return run
+def run(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    what: str = "",
+    rss: bool = False,
+    check: bool = True,
+) -> Run:
+    """Run ``argv`` (stdout discarded, stderr kept); raise CommandFailed unless it exits 0.
 
-
-def run_timed(argv: Sequence[str], env: Mapping[str, str]) -> Run:
-    """Run ``argv`` with stdout discarded; wall and CPU time measured here.
-
-    CPU time is the growth of this process's RUSAGE_CHILDREN user + system
-    time across the run (children run one at a time), so it is far less
-    sensitive than wall time to other load on the machine.
+    With ``rss``, through the launcher, so the peak RSS is the command's own.
     """
-    before = _children_cpu()
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            list(argv), env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-    except OSError as exc:
-        raise CommandFailed(f"cannot start {argv[0]}: {exc}") from exc
-    wall = time.perf_counter() - start
-    cpu = _children_cpu() - before
-    stderr = proc.stderr.decode(errors="replace")
-    return Run(tuple(argv), proc.returncode, wall, stderr, cpu=cpu)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def rss_tool(choice: str) -> str:
-    """Resolve ``auto`` to ``time`` when GNU time is installed, else ``wrapper``."""
-    if choice == "auto":
-        return "time" if os.access(GNU_TIME, os.X_OK) else "wrapper"
-    if choice == "time" and not os.access(GNU_TIME, os.X_OK):
-        raise CommandFailed(f"--rss-tool time: {GNU_TIME} is not installed")
-    return choice
-
-
-def run_with_rss(argv: Sequence[str], env: Mapping[str, str], tool: str) -> Run:
-    """Run ``argv`` and read its peak RSS with ``tool`` (``time`` or ``wrapper``)."""
-    if tool == "time":
-        return _run_gnu_time(argv, env)
-    return _run_wrapper(argv, env)
-
-
-def _run_gnu_time(argv: Sequence[str], env: Mapping[str, str]) -> Run:
-    with tempfile.NamedTemporaryFile("r", prefix="bench-time-", suffix=".txt") as out:
-        run = run_timed([GNU_TIME, "-o", out.name, "-f", "BENCH %M %x", *argv], env)
-        lines = [line for line in out.read().splitlines() if line.startswith("BENCH ")]
-    if not lines:
-        raise CommandFailed(f"{GNU_TIME} gave no figures for {' '.join(argv)}: {run.stderr}")
-    _, rss, status = lines[-1].split()
-    return Run(tuple(argv), int(status), run.wall, run.stderr, int(rss), run.cpu)
-
-
-def _run_wrapper(argv: Sequence[str], env: Mapping[str, str]) -> Run:
-    before = _children_cpu()
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", WRAPPER, *argv],
-        env=dict(env),
-        capture_output=True,
+    if rss:
+        return _launched(argv, env, what, check)
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        except OSError as exc:
+            raise CommandFailed(f"cannot start {argv[0]}: {exc}") from exc
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+    result = Run(
+        tuple(argv),
+        proc.returncode,
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss,
+        text,
     )
-    wall = time.perf_counter() - start
-    cpu = _children_cpu() - before  # includes the wrapper's own start-up
-    stderr = proc.stderr.decode(errors="replace")
+    if check:
+        _check(result, what)
+    return result
+
+
+def _launched(argv: Sequence[str], env: Mapping[str, str], what: str, check: bool) -> Run:
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LAUNCHER, *argv], env=dict(env), capture_output=True
+    )
+    text = proc.stderr.decode(errors="replace")
     try:
-        rss, status = proc.stdout.decode().split()
+        code, wall, cpu, maxrss = proc.stdout.decode().split()
     except ValueError as exc:
-        raise CommandFailed(f"RSS wrapper failed for {' '.join(argv)}: {stderr}") from exc
-    return Run(tuple(argv), int(status), wall, stderr, int(rss), cpu)
+        raise CommandFailed(f"the launcher failed for {' '.join(argv)}: {text}") from exc
+    result = Run(tuple(argv), int(code), float(wall), float(cpu), int(maxrss), text)
+    if check:
+        _check(result, what)
+    return result
+
+
+def _check(result: Run, what: str) -> None:
+    if result.returncode != 0:
+        text, argv = result.stderr, result.argv
+        tail = "\n    ".join(text.strip().splitlines()[-6:])
+        raise CommandFailed(
+            f"{what or argv[0]} exited {result.returncode}\n  command: {' '.join(argv)}\n    {tail}"
+        )
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Median and min of some samples (seconds, or any unit)."""
+    """Median, min and max of some samples (seconds, or any unit)."""
 
     median: float
     minimum: float

@@ -49,6 +49,8 @@ from srcverify.errors import TransparencyLogError
 from srcverify.sigstore.merkle import HASH_SIZE
 from srcverify.sigstore.trustroot import LogKey
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # every C0 control but the newline
+
 __all__ = [
     "MAX_SIGNATURES",
     "Checkpoint",
@@ -104,9 +106,9 @@ class SignedNote:
             raise TransparencyLogError(
                 f"checkpoint is not Unicode text (U+{code:04X}, a lone surrogate)"
             ) from None
-        bad = next((c for c in note if ord(c) < 0x20 and c != "\n"), None)
+        bad = _CONTROL.search(note)
         if bad is not None:
-            raise TransparencyLogError(f"checkpoint contains control character {bad!r}")
+            raise TransparencyLogError(f"checkpoint contains control character {bad.group()!r}")
         if not note.endswith("\n"):
             raise TransparencyLogError("checkpoint does not end with a newline")
         separator = note.rfind("\n\n")

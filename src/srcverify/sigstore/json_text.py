@@ -15,9 +15,16 @@ own error. It validates no schema.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 __all__ = ["loads"]
+
+# Where a lone surrogate can come from: a \uD800..\uDFFF escape, or (json.loads
+# decodes bytes with "surrogatepass") UTF-8 bytes ED A0..BF; in a str, the character.
+# A text with none of them holds no surrogate, and its strings need no walk.
+_MAYBE_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_MAYBE_SURROGATE_TEXT = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 def loads(data: bytes | str) -> Any:
@@ -29,6 +36,9 @@ def loads(data: bytes | str) -> Any:
         RecursionError: nested too deeply (as ``json.loads``).
     """
     document = json.loads(data)
+    pattern = _MAYBE_SURROGATE_BYTES if isinstance(data, bytes) else _MAYBE_SURROGATE_TEXT
+    if pattern.search(data) is None:  # type: ignore[arg-type]
+        return document
     pending = [document]
     while pending:
         value = pending.pop()
