@@ -84,6 +84,14 @@ BDEPEND="verify-sig? ( app-crypt/srcverify )"
 # @DESCRIPTION:
 # Bash array of further arguments for "srcverify verify".
 
+# @ECLASS_VARIABLE: SRCVERIFY_MANIFEST
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# A distfile in A that is a signed checksum manifest (goreleaser's
+# checksums.txt, a SHA256SUMS), with its bundle in A: every other distfile
+# (bundles aside) is then verified through it, and the manifest itself is not
+# unpacked. Its signer comes from the map by its name, or the identity above.
+
 # @ECLASS_VARIABLE: SRCVERIFY_COMMAND
 # @USER_VARIABLE
 # @DESCRIPTION:
@@ -117,15 +125,17 @@ _srcverify_is_bundle() {
 }
 
 # @FUNCTION: srcverify_verify_file
-# @USAGE: <file> <bundle>
+# @USAGE: <file> <bundle> [<manifest>]
 # @DESCRIPTION:
-# Verify one file against its bundle; die when it does not verify or cannot
-# be checked. The release map sees the file's own name.
+# Verify one file against its bundle, or through a signed checksum manifest
+# and the manifest's bundle; die when it does not verify or cannot be
+# checked. The release map sees the file's own name.
 srcverify_verify_file() {
 	debug-print-function ${FUNCNAME} "$@"
-	[[ ${#} -eq 2 ]] || die "${FUNCNAME}: usage: ${FUNCNAME} <file> <bundle>"
+	[[ ${#} -eq 2 || ${#} -eq 3 ]] || die "${FUNCNAME}: usage: ${FUNCNAME} <file> <bundle> [<manifest>]"
 	local file=${1} bundle=${2}
 	local -a args=( verify --bundle "${bundle}" )
+	[[ -n ${3} ]] && args+=( --manifest "${3}" )
 
 	if [[ -n ${SRCVERIFY_IDENTITY} || -n ${SRCVERIFY_OIDC_ISSUER} ]]; then
 		[[ -n ${SRCVERIFY_IDENTITY} && -n ${SRCVERIFY_OIDC_ISSUER} ]] ||
@@ -154,9 +164,21 @@ srcverify_verify_file() {
 # so that a SRC_URI without bundles never passes silently.
 srcverify_verify_distfiles() {
 	debug-print-function ${FUNCNAME} "$@"
-	local f bundle verified=0
+	local f bundle verified=0 manifest=""
+	if [[ -n ${SRCVERIFY_MANIFEST} ]]; then
+		bundle=$(_srcverify_bundle_for "${SRCVERIFY_MANIFEST}")
+		[[ -n ${bundle} ]] ||
+			die "srcverify.eclass: SRCVERIFY_MANIFEST ${SRCVERIFY_MANIFEST} has no bundle in A"
+		manifest=${SRCVERIFY_MANIFEST}
+	fi
 	for f in ${A}; do
 		_srcverify_is_bundle "${f}" && continue
+		if [[ -n ${manifest} ]]; then
+			[[ ${f} == "${manifest}" ]] && continue
+			srcverify_verify_file "${DISTDIR}/${f}" "${DISTDIR}/${bundle}" "${DISTDIR}/${manifest}"
+			verified=$(( verified + 1 ))
+			continue
+		fi
 		bundle=$(_srcverify_bundle_for "${f}")
 		[[ -n ${bundle} ]] || continue
 		srcverify_verify_file "${DISTDIR}/${f}" "${DISTDIR}/${bundle}"
@@ -176,7 +198,8 @@ srcverify_src_unpack() {
 	local f
 	local -a distfiles=()
 	for f in ${A}; do
-		_srcverify_is_bundle "${f}" || distfiles+=( "${f}" )
+		_srcverify_is_bundle "${f}" || [[ ${f} == "${SRCVERIFY_MANIFEST}" ]] ||
+			distfiles+=( "${f}" )
 	done
 	[[ ${#distfiles[@]} -eq 0 ]] || unpack "${distfiles[@]}"
 }

@@ -382,3 +382,40 @@ def test_dh_srcverify_missing_bundle_message_and_exit_code(
     assert "dh_srcverify: error: bundle debian/upstream/gone.sigstore does not exist\n" in (
         result.log
     ), result.log
+
+
+def test_dh_srcverify_through_a_signed_checksum_manifest(
+    tmp_path: Path, deb_env: dict[str, str]
+) -> None:
+    """--manifest: the bundle is the manifest's, the tarball is looked up by --name (sha512)."""
+    import hashlib
+
+    from tests.support.instance import TestInstance
+
+    release = make_release(tmp_path / "upstream", "hello-sv-1.0.tar.xz", "hello-sv-1.0")
+    tree = hello_source(
+        tmp_path, release, rules=ADDON_RULES, build_depends="debhelper-compat (= 13)"
+    )
+    upstream = tree / "debian" / "upstream"
+    (upstream / "hello-sv-1.0.tar.xz.sigstore").unlink()
+    sha512 = hashlib.sha512(release.tarball.read_bytes()).hexdigest()
+    manifest = (
+        f"{hashlib.sha512(b'zip').hexdigest()}  hello-sv-1.0.zip\n{sha512}  hello-sv-1.0.tar.xz\n"
+    )
+    (upstream / "SHA512SUMS").write_text(manifest)
+    signed = TestInstance().sign_artifact(manifest.encode())
+    (upstream / "SHA512SUMS.sigstore.json").write_text(signed.to_json())
+    argv = ["dh_srcverify", "--manifest", "debian/upstream/SHA512SUMS"]
+    argv += ["--trusted-root", "debian/upstream/test-trusted-root.json"]
+    argv += ["--cert-identity", release.identity, "--cert-oidc-issuer", release.issuer]
+    result = run([*argv, "--name", "hello-sv-1.0.tar.xz"], env=deb_env, cwd=tree)
+    assert result.returncode == 0, result.log
+    assert "authenticated through manifest debian/upstream/SHA512SUMS line 2 (sha512)" in result.log
+    result = run(argv, env=deb_env, cwd=tree)
+    assert result.returncode == 2
+    assert "--manifest needs --name UPSTREAM-NAME" in result.log
+    orig = tmp_path / "hello-sv_1.0.orig.tar.xz"
+    orig.write_bytes(orig.read_bytes() + b"\0")
+    result = run([*argv, "--name", "hello-sv-1.0.tar.xz"], env=deb_env, cwd=tree)
+    assert result.returncode == 1, result.log
+    assert "does not match manifest debian/upstream/SHA512SUMS line 2" in result.log

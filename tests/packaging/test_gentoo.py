@@ -239,3 +239,36 @@ def test_beside_verify_sig(
         assert result.returncode == 0, result.log
         assert result.log.index("signed by") < result.log.index("verify-sig_src_unpack")
         assert "S exists" in result.log
+
+
+def test_distfiles_verified_through_a_signed_checksum_manifest(
+    tmp_path: Path, env: dict[str, str], distfiles: Release
+) -> None:
+    """SRCVERIFY_MANIFEST: the manifest's bundle authenticates it, it lists the tarball."""
+    import hashlib
+
+    from tests.support.instance import TestInstance
+
+    sha256 = hashlib.sha256(distfiles.tarball.read_bytes()).hexdigest()
+    manifest = distfiles.tarball.parent / "SHA256SUMS"
+    manifest.write_text(f"{sha256}  Python-3.13.5.tar.xz\n")
+    signed = TestInstance().sign_artifact(manifest.read_bytes())
+    (manifest.parent / "SHA256SUMS.sigstore.json").write_text(signed.to_json())
+    files = ["Python-3.13.5.tar.xz", "SHA256SUMS", "SHA256SUMS.sigstore.json"]
+    extra = {
+        "SRCVERIFY_MANIFEST": "SHA256SUMS",
+        "SRCVERIFY_TRUSTED_ROOT": str(distfiles.trusted_root),
+        "SRCVERIFY_IDENTITY": distfiles.identity,
+        "SRCVERIFY_OIDC_ISSUER": distfiles.issuer,
+    }
+    result = src_unpack(tmp_path, env, files, extra=extra)
+    assert result.returncode == 0, result.log
+    assert "authenticated through manifest" in result.log and "SHA256SUMS line 1" in result.log
+    assert ">>> Unpacking Python-3.13.5.tar.xz to" in result.log
+    assert "Unpacking SHA256SUMS" not in result.log
+    flip_one_byte(distfiles.tarball)
+    (tmp_path / "work").rename(tmp_path / "work-1")
+    result = src_unpack(tmp_path, env, files, extra=extra)
+    assert result.returncode != 0
+    assert "does not match manifest" in result.log
+    assert ">>> Unpacking" not in result.log

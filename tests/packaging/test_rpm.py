@@ -336,3 +336,32 @@ def test_self_spec_prep_unpacks_the_source_tree(
     assert (unpacked / "packaging" / "rpm" / "macros.srcverify").is_file()
     parsed = run(["rpmspec", "-P", SELF_SPEC], env=env, cwd=topdir)
     assert "%{_rpmmacrodir}/macros.srcverify" in parsed.log or "/macros.srcverify" in parsed.log
+
+
+def test_macro_checksum_manifest_source(topdir: Path, env: dict[str, str]) -> None:
+    """-c N: Source N is a signed manifest listing Source0; -s names the manifest's bundle."""
+    import hashlib
+
+    from tests.support.instance import TestInstance
+
+    release = make_release(topdir / "SOURCES", "tool-1.0.tar.gz", "tool-1.0")
+    sha384 = hashlib.sha384(release.tarball.read_bytes()).hexdigest()
+    manifest = topdir / "SOURCES" / "tool-1.0-checksums.txt"
+    manifest.write_text(f"SHA384 (tool-1.0.tar.gz) = {sha384}\n")
+    signed = TestInstance().sign_artifact(manifest.read_bytes())
+    (manifest.parent / "tool-1.0-checksums.txt.sigstore.json").write_text(signed.to_json())
+    sources = [
+        "tool-1.0.tar.gz",
+        "tool-1.0-checksums.txt.sigstore.json",
+        "tool-1.0-checksums.txt",
+        "trusted_root.json",
+    ]
+    prep = f"%srcverify -s1 -c2 -r3 -i {release.identity} -o {release.issuer}"
+    result = rpmbuild_prep(tiny_spec(topdir, prep, sources), topdir, env)
+    assert result.returncode == 0, result.log
+    assert re.search(r"--manifest \S*/SOURCES/tool-1\.0-checksums\.txt ", result.log)
+    assert "authenticated through manifest" in result.log and "line 1 (sha384)" in result.log
+    flip_one_byte(release.tarball)
+    result = rpmbuild_prep(tiny_spec(topdir, prep, sources), topdir, env)
+    assert result.returncode != 0
+    assert "does not match manifest" in result.log
