@@ -692,3 +692,71 @@ def test_oracle_rejects_tampered_bundles_for_the_targeted_reason(
     oracle(sb)  # the base is valid, so the one defect is what the oracle rejects
     with pytest.raises(Exception, match=reason):
         oracle(_apply(variant, inst, sb))
+
+
+# --- issue 12's shapes: where sigstore-python judges them, and where it cannot -----------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"dsse": True, "extra_subjects": (("other-1.0.zip", b"zip"), ("other-1.0.tgz", b"tgz"))},
+        {"media_type": "v0.2", "chain": "full"},
+        {"media_type": "v0.1", "chain": "full"},
+    ],
+    ids=["multi-subject", "v0.2-trusted-root-appended", "v0.1-trusted-root-appended"],
+)
+def test_oracle_accepts_multi_subject_and_appended_trusted_root(
+    inst: TestInstance, oracle: Callable[[SignedBundle], None], options: dict[str, Any]
+) -> None:
+    oracle(inst.sign_artifact(ARTIFACT, **options))
+
+
+def test_oracle_verifies_the_envelope_of_a_sha512_subject(
+    inst: TestInstance, tmp_path: Path
+) -> None:
+    """sigstore-python verifies the DSSE signature; the sha512 subject is then compared here."""
+    models = pytest.importorskip("sigstore.models", reason="sigstore-python oracle not installed")
+    verify = pytest.importorskip("sigstore.verify")
+    policy = pytest.importorskip("sigstore.verify.policy")
+    sb = inst.sign_dsse(ARTIFACT, subject_algorithms=("sha512",))
+    (tmp_path / "root.json").write_text(sb.trusted_root_json())
+    verifier = verify.Verifier(
+        trusted_root=models.TrustedRoot.from_file(str(tmp_path / "root.json"))
+    )
+    _, payload = verifier.verify_dsse(
+        models.Bundle.from_json(sb.to_json()),
+        policy.Identity(identity=sb.identity, issuer=sb.issuer),
+    )
+    (subject,) = json.loads(payload)["subject"]
+    assert subject["digest"] == {"sha512": hashlib.sha512(ARTIFACT).hexdigest()}
+
+
+# Valid shapes sigstore-python 4.5.1 cannot verify; srcverify accepts them (tests/sigstore/
+# test_verify_digests.py, test_verify_timestamp_only.py), and these are its justified
+# disagreements with the oracle:
+ISSUE_12_ORACLE_LIMITS = [
+    # it hashes the artifact with SHA-256 whatever messageDigest.algorithm says, and
+    # refuses prehashed SHA2_384/SHA2_512 input ("unknown hash algorithm")
+    ({"curve": "P-384"}, "message digest mismatch"),
+    ({"curve": "P-521"}, "message digest mismatch"),
+    # it verifies ECDSA DSSE signatures with SHA-256 for every curve; P-384 keys sign with
+    # SHA-384 (protobuf-specs PKIX_ECDSA_P384_SHA_384, as sigstore-go and cosign do)
+    ({"curve": "P-384", "dsse": True}, "DSSE: invalid signature"),
+    # it requires exactly one log entry; timestamp-only evidence is an explicit opt-in here
+    ({"timestamp": True, "tlog_entry": False}, "expected exactly one log entry"),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    ISSUE_12_ORACLE_LIMITS,
+    ids=["p384-sha384", "p521-sha512", "p384-dsse", "timestamp-only"],
+)
+def test_issue_12_shapes_sigstore_python_cannot_verify(
+    inst: TestInstance, oracle: Callable[[SignedBundle], None], options: dict[str, Any], reason: str
+) -> None:
+    if options.get("timestamp") and inst.tsa is None:
+        pytest.skip(f"no test TSA: {inst.tsa_unavailable}")
+    with pytest.raises(Exception, match=reason):
+        oracle(inst.sign_artifact(ARTIFACT, **options))

@@ -93,3 +93,48 @@ def test_a_line_that_is_no_bundle_is_named(inst: TestInstance, tmp_path: Path, c
     code, record = _run(root, jsonl, tmp_path / name, capsys)
     assert (code, record["step"]) == (1, "bundle")
     assert record["error"].startswith(f"{jsonl} line 2: ")
+
+
+LLVM_MAP = """\
+schema: 1
+projects:
+  llvm:
+    source: test map (one attestation over all source tarballs)
+    version_pattern: '[0-9]+\\.[0-9]+\\.[0-9]+'
+    artifacts:
+      source:
+        pattern: '^[a-z]+-{version}\\.src\\.tar\\.xz$'
+        evidence: 'llvm-project-{version}.intoto.jsonl'
+        examples: [llvm-19.1.0.src.tar.xz]
+    series:
+      "19":
+        source: test
+        signers:
+          - identity: %s
+            issuer: %s
+"""
+
+
+@pytest.mark.parametrize("jsonl", [False, True], ids=["one-bundle", "json-lines"])
+def test_multi_subject_attestation_from_the_map_with_no_flags(
+    inst: TestInstance, tmp_path: Path, capsys: Any, jsonl: bool
+) -> None:
+    (first, content), *others = FILES.items()
+    sb = inst.sign_dsse(content, artifact_name=first, extra_subjects=tuple(others))
+    evidence, root = _setup(inst, tmp_path, [sb.bundle])
+    if not jsonl:
+        evidence.write_text(json.dumps(sb.bundle, indent=2))
+    evidence.rename(tmp_path / "llvm-project-19.1.0.intoto.jsonl")
+    (tmp_path / "map.yaml").write_text(LLVM_MAP % (DEFAULT_IDENTITY, DEFAULT_ISSUER))
+    argv = ["verify", "--trusted-root", str(root), "--map", str(tmp_path / "map.yaml"), "--json"]
+    assert main([*argv, *(str(tmp_path / name) for name in FILES)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["subject"] for r in records] == list(FILES)
+    (tmp_path / "clang-19.1.0.src.tar.xz").write_bytes(b"evil")
+    assert main([*argv, str(tmp_path / "clang-19.1.0.src.tar.xz")]) == 1
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "subject 'clang-19.1.0.src.tar.xz'" in record["error"]
+    assert main(["map", "which", "--map", str(tmp_path / "map.yaml"), first]) == 0
+    assert "llvm-project-19.1.0.intoto.jsonl (shared by the release's files)" in (
+        capsys.readouterr().out
+    )

@@ -141,6 +141,8 @@ def _run_which(args: argparse.Namespace) -> int:
     ]
     if resolution.manifest is not None:
         rows.append(("via", f"manifest {resolution.manifest} (its own kind says who signs it)"))
+    if resolution.evidence is not None:
+        rows.append(("evidence", f"{resolution.evidence} (shared by the release's files)"))
     if resolution.timestamp_only:
         rows.append(("evidence", "timestamp-only accepted (WEAKER: no transparency log needed)"))
     for label, value in rows:
@@ -244,4 +246,5 @@ def _resolution_json(name: str, resolution: Resolution) -> dict[str, Any]:
         "policy": resolution.policy.describe(),
         "manifest": resolution.manifest,
         "timestamp_only": resolution.timestamp_only,
+        "evidence": resolution.evidence,
     }

@@ -275,9 +275,12 @@ def _verify_evidence(
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
-    path = evidence_path or cli_evidence.find_evidence(artifact)
-    data = _read(path, "bundle")
     policy, resolution = cli_signer.policy(args, artifact, _read)
+    shared = resolution.evidence if resolution is not None else None
+    path = evidence_path or (
+        str(Path(artifact).parent / shared) if shared else cli_evidence.find_evidence(artifact)
+    )
+    data = _read(path, "bundle")
 
     def verify(bundle: Bundle, digests: dict[str, bytes]) -> Any:
         return verify_bundle(

@@ -6,6 +6,9 @@ A mixin of the map reader (:mod:`srcverify.releasemap.schema`) for:
   signed checksum manifest, whose name is the template with ``{version}``
   filled in; who must have signed the manifest is decided by the manifest's
   own artifact kind in the same project (checked on the kinds' examples);
+* ``evidence:`` on an artifact kind: the evidence file its files share (one
+  multi-subject attestation, or a JSON-lines file, for all of a release's
+  tarballs), looked for beside the artifact instead of ``NAME.sigstore.json``;
 * ``timestamp_only: true`` on an artifact kind: WEAKER, evidence with RFC 3161
   timestamps and no transparency log entry is accepted for it;
 * the ``github_attestation`` signer form (:mod:`srcverify.releasemap.github`).
@@ -33,12 +36,13 @@ class FormsReader(NodeReader):
     """The map reader's methods for manifest kinds, timestamp-only kinds and
     ``github_attestation`` signers."""
 
-    def manifest_template(self, fields: Fields, context: str) -> str | None:
-        value = self.string(fields, "manifest", context)
+    def name_template(self, fields: Fields, key: str, context: str) -> str | None:
+        """``manifest:`` or ``evidence:``: a file name beside the artifact, with ``{version}``."""
+        value = self.string(fields, key, context)
         if value is not None and (value.count("{version}") != 1 or "/" in value):
             self.fail(
-                fields["manifest"][1],
-                f"{context}: manifest {value!r} must be a file name with {{version}} exactly once",
+                fields[key][1],
+                f"{context}: {key} {value!r} must be a file name with {{version}} exactly once",
             )
             return None
         return value

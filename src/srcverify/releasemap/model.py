@@ -146,10 +146,15 @@ class ArtifactKind:
     examples: tuple[str, ...] = ()
     manifest: str | None = None  # "NAME_{version}_checksums.txt": authenticated through it
     timestamp_only: bool = False  # WEAKER: accept evidence with no transparency log entry
+    evidence: str | None = None  # "NAME-{version}.intoto.jsonl": one attestation for many files
 
     def manifest_name(self, version: str) -> str | None:
         """The name of the checksum manifest that lists this kind's file of ``version``."""
         return None if self.manifest is None else self.manifest.replace("{version}", version)
+
+    def evidence_name(self, version: str) -> str | None:
+        """The name of the evidence file shared by this kind's files of ``version``."""
+        return None if self.evidence is None else self.evidence.replace("{version}", version)
 
 
 @frozen

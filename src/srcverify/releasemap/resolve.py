@@ -199,6 +199,7 @@ class Resolution:
         manifest: the checksum manifest that authenticates the artifact
             (its kind's ``manifest`` template filled in), or None.
         timestamp_only: the kind accepts evidence without a log entry.
+        evidence: the evidence file the kind's files share, or None.
     """
 
     project: str
@@ -211,6 +212,7 @@ class Resolution:
     exception: bool = False
     manifest: str | None = None
     timestamp_only: bool = False
+    evidence: str | None = None
 
 
 def _check_name(name: str) -> None:
@@ -323,4 +325,5 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         exception=exception is not None,
         manifest=kind.manifest_name(version),
         timestamp_only=kind.timestamp_only,
+        evidence=kind.evidence_name(version),
     )

@@ -220,6 +220,7 @@ class _Reader(FormsReader):
                     "source",
                     "manifest",
                     "timestamp_only",
+                    "evidence",
                 ),
             )
             if kind_fields is None:
@@ -232,11 +233,16 @@ class _Reader(FormsReader):
             regex = self.artifact_pattern(kind_fields, context, version_pattern, pattern, value)
             if regex is not None and pattern is not None:
                 examples_text = tuple(text for text, _ in examples)
-                manifest = self.manifest_template(kind_fields, context)
-                timestamp_only = self.flag(kind_fields, "timestamp_only", context)
                 kinds.append(
                     ArtifactKind(
-                        name, pattern, regex, description, examples_text, manifest, timestamp_only
+                        name,
+                        pattern,
+                        regex,
+                        description,
+                        examples_text,
+                        self.name_template(kind_fields, "manifest", context),
+                        self.flag(kind_fields, "timestamp_only", context),
+                        self.name_template(kind_fields, "evidence", context),
                     )
                 )
         return tuple(kinds), [name for name, _, _ in entries]
