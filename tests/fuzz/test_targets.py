@@ -6,6 +6,8 @@ accept valid input) and replays the cheapest mutations on every test run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.fuzz.targets import TARGETS
@@ -22,3 +24,12 @@ def test_target_runs_its_seeds_and_mutations(name: str) -> None:
             target.run(seed[:cut])
         target.run(seed.replace(b"a", b"\xff", 3))
         target.run(bytes(b ^ 0x20 for b in seed[:64]) + seed[64:])
+
+
+REGRESSIONS = sorted((Path(__file__).parent / "regressions").iterdir())
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
+def test_fuzz_findings_stay_fixed(path: Path) -> None:
+    """Each file is an input ``make fuzz`` once crashed on, named TARGET-what-it-guards."""
+    TARGETS[path.name.split("-")[0]].run(path.read_bytes())
