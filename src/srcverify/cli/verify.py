@@ -17,13 +17,14 @@ from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from srcverify._frozen import frozen
+from srcverify._frozen import frozen, replace
 from srcverify.cli import evidence as cli_evidence
 from srcverify.cli import jsonl as cli_jsonl
 from srcverify.cli import manifest as cli_manifest
 from srcverify.cli import signer as cli_signer
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli.display import print_json, print_line
+from srcverify.cli.namebind import bind_name
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
 
@@ -248,7 +249,8 @@ def verify_one(
     evidence = bundle or args.bundle
 
     def verify_evidence(path: str, digests_of: cli_manifest.DigestsOf) -> Any:
-        return _verify_evidence(args, path, evidence, trust, now, digests_of)
+        file = None if given or is_digest(path) else path
+        return _verify_evidence(args, path, evidence, trust, now, digests_of, file)
 
     manifest = cli_manifest.manifest_for(
         args, artifact, lambda name: cli_signer.resolution(args, name)
@@ -269,8 +271,13 @@ def _verify_evidence(
     trust: Trust,
     now: datetime,
     digests_of: cli_manifest.DigestsOf,
+    file: str | None,
 ) -> Any:
-    """Verify ``artifact``'s own evidence; ``digests_of`` hashes it as the evidence needs."""
+    """Verify ``artifact``'s own evidence; ``digests_of`` hashes it as the evidence needs.
+
+    ``file`` is the artifact's file when it can be read (not a bare digest): the
+    archive's top directory is then checked against the name (cli/namebind.py).
+    """
     from srcverify.sigstore.bundle import Bundle
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
@@ -283,7 +290,7 @@ def _verify_evidence(
     data = _read(path, "bundle")
 
     def verify(bundle: Bundle, digests: dict[str, bytes]) -> Any:
-        return verify_bundle(
+        receipt = verify_bundle(
             bundle,
             digests,
             trusted_root=trust.root,
@@ -294,6 +301,7 @@ def _verify_evidence(
             allow_timestamp_only=args.allow_timestamp_only
             or (resolution is not None and resolution.timestamp_only),
         )
+        return replace(receipt, name_bound_by=bind_name(file, name, receipt, resolution))
 
     lines = cli_jsonl.bundle_lines(data)
     if lines is not None:
@@ -378,6 +386,7 @@ def success_output(
         else ""
     )
     note += "".join(f"; {text}" for text in receipt.notes)
+    note += f"; name bound by {getattr(receipt, 'name_bound_by', 'nothing')}"
     line = (
         f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
         f"bundle v{receipt.bundle_version}{cli_evidence.describe(receipt)}{note}"

@@ -33,8 +33,8 @@ _BOOL = "tag:yaml.org,2002:bool"
 
 
 class FormsReader(NodeReader):
-    """The map reader's methods for manifest kinds, timestamp-only kinds and
-    ``github_attestation`` signers."""
+    """The map reader's methods for manifest kinds, timestamp-only kinds, archive
+    top directories and ``github_attestation`` signers."""
 
     def name_template(self, fields: Fields, key: str, context: str) -> str | None:
         """``manifest:`` or ``evidence:``: a file name beside the artifact, with ``{version}``."""
@@ -46,6 +46,26 @@ class FormsReader(NodeReader):
             )
             return None
         return value
+
+    def top_directory_template(self, fields: Fields, context: str) -> str | None:
+        """``top_directory:``: a directory name with ``{version}`` once, or false for none."""
+        if "top_directory" not in fields:
+            return None
+        node = fields["top_directory"][1]
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            if str(node.value).lower() == "false":
+                return ""
+            self.fail(node, f"{context}: top_directory: true says nothing; give the template")
+            return None
+        value = self.string(fields, "top_directory", context)
+        if value is not None and (value.count("{version}") != 1 or "/" in value.strip("/")):
+            self.fail(
+                node,
+                f"{context}: top_directory {value!r} must be one directory name with "
+                "{version} exactly once (or false: the archive has none)",
+            )
+            return None
+        return None if value is None else value.strip("/")
 
     def flag(self, fields: Fields, name: str, context: str) -> bool:
         if name not in fields:

@@ -147,6 +147,9 @@ class ArtifactKind:
     manifest: str | None = None  # "NAME_{version}_checksums.txt": authenticated through it
     timestamp_only: bool = False  # WEAKER: accept evidence with no transparency log entry
     evidence: str | None = None  # "NAME-{version}.intoto.jsonl": one attestation for many files
+    # "Python-{version}": the archive's top directory names the release (binds the name);
+    # "" declares that this kind has none (top_directory: false); None: not declared.
+    top_directory: str | None = None
 
     def manifest_name(self, version: str) -> str | None:
         """The name of the checksum manifest that lists this kind's file of ``version``."""

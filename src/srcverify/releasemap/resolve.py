@@ -200,6 +200,8 @@ class Resolution:
             (its kind's ``manifest`` template filled in), or None.
         timestamp_only: the kind accepts evidence without a log entry.
         evidence: the evidence file the kind's files share, or None.
+        top_directory: the kind's archive top-directory template
+            (``Python-{version}``), ``""`` if the kind declares none, or None.
     """
 
     project: str
@@ -213,6 +215,7 @@ class Resolution:
     manifest: str | None = None
     timestamp_only: bool = False
     evidence: str | None = None
+    top_directory: str | None = None
 
 
 def _check_name(name: str) -> None:
@@ -326,4 +329,5 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         manifest=kind.manifest_name(version),
         timestamp_only=kind.timestamp_only,
         evidence=kind.evidence_name(version),
+        top_directory=kind.top_directory,
     )

@@ -221,6 +221,7 @@ class _Reader(FormsReader):
                     "manifest",
                     "timestamp_only",
                     "evidence",
+                    "top_directory",
                 ),
             )
             if kind_fields is None:
@@ -243,6 +244,7 @@ class _Reader(FormsReader):
                         self.name_template(kind_fields, "manifest", context),
                         self.flag(kind_fields, "timestamp_only", context),
                         self.name_template(kind_fields, "evidence", context),
+                        self.top_directory_template(kind_fields, context),
                     )
                 )
         return tuple(kinds), [name for name, _, _ in entries]

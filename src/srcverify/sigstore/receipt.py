@@ -73,6 +73,9 @@ class Receipt:
     artifact_digests: Mapping[str, str] = field(default_factory=dict)
     subject: str | None = None
     notes: tuple[str, ...] = ()
+    # What ties the artifact's file name to the signed content: "in-toto subject name",
+    # "archive top directory NAME/" (the CLI's check), or "nothing".
+    name_bound_by: str = "nothing"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times in RFC 3339)."""
@@ -94,6 +97,7 @@ class Receipt:
             "log_entries": [vars(entry) for entry in self.log_entries],
             "promise_only": self.promise_only,
             "notes": list(self.notes),
+            "name_bound_by": self.name_bound_by,
         }
 
 

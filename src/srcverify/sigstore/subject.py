@@ -13,7 +13,7 @@ and *every* shared algorithm gives the same digest: a statement that
 contradicts itself is not evidence.
 
 Binding the *single* subject's name to the artifact's name is a separate
-check (the orchestrator's); this module only uses names to choose.
+check, :func:`subject_binds_name`, reported in the receipt.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from srcverify.errors import ArtifactMismatchError, BundleFormatError, InputErro
 from srcverify.sigstore.dsse import Subject
 from srcverify.sigstore.hashing import ACCEPTED, Digests
 
-__all__ = ["algorithms_needed", "match_subject"]
+__all__ = ["algorithms_needed", "match_subject", "subject_binds_name"]
 
 
 def algorithms_needed(subjects: Sequence[Subject], artifact_name: str | None) -> tuple[str, ...]:
@@ -88,6 +88,20 @@ def match_subject(
         f"(subjects: {_names(subjects)})",
         step="dsse",
     )
+
+
+def subject_binds_name(chosen: Subject, artifact_name: str) -> bool:
+    """Whether the statement's chosen subject is named like the artifact.
+
+    With several subjects the chosen one was picked by its name, so it is. A
+    single subject may name another file: a genuine statement about
+    ``Python-3.13.0.tar.xz`` then says nothing about a file presented as
+    ``Python-3.13.5.tar.xz``, although its digest matches. Whether that is a
+    rejection depends on whether the name chose the signer (the release map
+    does; explicit identity flags do not), so the caller decides
+    (:mod:`srcverify.cli.namebind`).
+    """
+    return chosen.name == artifact_name
 
 
 def _disagreement(subject: Subject, digests: Digests) -> str | InputError | None:

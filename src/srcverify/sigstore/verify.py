@@ -119,7 +119,7 @@ def verify_bundle(
     signature_bytes = _signature_bytes(bundle)
 
     # Step 1: the artifact is the one the bundle speaks about.
-    message_digest, chosen = _check_artifact(bundle, digests, artifact_name)
+    message_digest, chosen, name_bound = _check_artifact(bundle, digests, artifact_name)
 
     # Step 2: the signature verifies with the key that claims it.
     if isinstance(policy, ManagedKey):
@@ -224,6 +224,7 @@ def verify_bundle(
         artifact_sha256=digests["sha256"].hex() if "sha256" in digests else None,
         artifact_digests={alg: value.hex() for alg, value in digests.items()},
         subject=chosen,
+        name_bound_by="in-toto subject name" if name_bound else "nothing",
         bundle_version=bundle.version,
         content="dsse" if bundle.dsse_envelope else "message-signature",
         signer=signer,
@@ -261,13 +262,16 @@ def _signature_bytes(bundle: Bundle) -> bytes:
 
 def _check_artifact(
     bundle: Bundle, digests: dict[str, bytes], artifact_name: str | None
-) -> tuple[tuple[str, bytes] | None, str | None]:
-    """(algorithm, digest) a message signature covers, and the chosen subject's name."""
+) -> tuple[tuple[str, bytes] | None, str | None, bool]:
+    """(algorithm, digest) a message signature covers, the chosen subject's name, and
+    whether that name binds the artifact's name."""
     message = bundle.message_signature
     if message is None:
         assert bundle.dsse_envelope is not None
         subjects = statement_subjects(bundle.dsse_envelope)
-        return None, subject.match_subject(subjects, digests, artifact_name).name
+        chosen = subject.match_subject(subjects, digests, artifact_name)
+        bound = artifact_name is not None and subject.subject_binds_name(chosen, artifact_name)
+        return None, chosen.name, bound
     algorithm = hashing.from_proto(message.digest_algorithm, where="message digest")
     ours = digests.get(algorithm)
     if ours is None:
@@ -282,7 +286,7 @@ def _check_artifact(
             f"artifact {algorithm} {ours.hex()} does not match the digest the bundle "
             f"signed, {message.digest.hex()}"
         )
-    return (algorithm, ours), None
+    return (algorithm, ours), None, False
 
 
 def _check_signature(
