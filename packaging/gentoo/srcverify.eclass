@@ -8,8 +8,10 @@
 # @BLURB: Verify distfiles against their Sigstore bundles, offline, with srcverify
 # @DESCRIPTION:
 # Verifies, in src_unpack and without network access, that each distfile
-# with a Sigstore bundle in SRC_URI (NAME.sigstore or NAME.sigstore.json)
-# is the file its upstream signed, then unpacks the distfiles.
+# with evidence in SRC_URI (a Sigstore bundle NAME.sigstore or
+# NAME.sigstore.json, a PyPI provenance object NAME.provenance or a PEP 740
+# attestation NAME.publish.attestation) is the file its upstream signed,
+# then unpacks the distfiles.
 #
 # Who must have signed comes from srcverify's release map by the distfile's
 # name (the shipped map covers every CPython release), or from
@@ -27,6 +29,22 @@
 # 	use verify-sig && srcverify_verify_distfiles
 # 	verify-sig_src_unpack
 # }
+# @CODE
+#
+# For PyPI sdists this offers what pypi.eclass offers with PYPI_VERIFY_REPO,
+# but pinned: the provenance is fetched as a distfile (its URL from
+# srcverify_pypi_provenance_uri) and the Trusted Publisher comes from the
+# reviewed release map (srcverify's pypi.yaml, or SRCVERIFY_MAP) or from
+# SRCVERIFY_PUBLISHER, never from the unsigned publisher object PyPI serves;
+# the trust root is the TUF-pinned one, not a cache refreshed online:
+#
+# @CODE
+# inherit pypi srcverify
+# SRC_URI="
+# 	$(pypi_sdist_url)
+# 	verify-sig? ( $(srcverify_pypi_provenance_uri "$(pypi_sdist_url --no-append)") )
+# "
+# SRCVERIFY_PUBLISHER=github:trailofbits/pypi-attestations:release.yml  # optional
 # @CODE
 #
 # Example (no identity needed: the map knows 3.13 is thomas@python.org):
@@ -60,6 +78,14 @@ BDEPEND="verify-sig? ( app-crypt/srcverify )"
 # @DEFAULT_UNSET
 # @DESCRIPTION:
 # Exact OIDC issuer URL that goes with SRCVERIFY_IDENTITY.
+
+# @ECLASS_VARIABLE: SRCVERIFY_PUBLISHER
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# A PyPI Trusted Publisher that must have signed, in srcverify verify's
+# --publisher form (github:OWNER/REPO:WORKFLOW[:ENVIRONMENT],
+# gitlab[@HOST]:NAMESPACE/PROJECT:CI_FILE_PATH[:ENVIRONMENT], ...); unset to
+# use the release map. Excludes SRCVERIFY_IDENTITY.
 
 # @ECLASS_VARIABLE: SRCVERIFY_MAP
 # @DEFAULT_UNSET
@@ -105,7 +131,7 @@ BDEPEND="verify-sig? ( app-crypt/srcverify )"
 # Print the name of the distfile's bundle in A, or nothing.
 _srcverify_bundle_for() {
 	local f=${1} suffix x
-	for suffix in .sigstore.json .sigstore; do
+	for suffix in .sigstore.json .sigstore .provenance .publish.attestation; do
 		for x in ${A}; do
 			if [[ ${x} == "${f}${suffix}" ]]; then
 				echo "${x}"
@@ -119,9 +145,23 @@ _srcverify_bundle_for() {
 # @INTERNAL
 # @USAGE: <distfile>
 # @DESCRIPTION:
-# Succeed when the distfile is a Sigstore bundle.
+# Succeed when the distfile is evidence (bundle, provenance, attestation).
 _srcverify_is_bundle() {
-	[[ ${1} == *.sigstore || ${1} == *.sigstore.json ]]
+	[[ ${1} == *.sigstore || ${1} == *.sigstore.json || ${1} == *.provenance ||
+		${1} == *.publish.attestation ]]
+}
+
+# @FUNCTION: srcverify_pypi_provenance_uri
+# @USAGE: <sdist-or-wheel-url-or-name> [project] [version]
+# @DESCRIPTION:
+# Print the SRC_URI entry for a PyPI file's provenance object (PyPI's
+# Integrity API), renamed to FILE.provenance. Project and version default to
+# PYPI_PN (else PN) and PV.
+srcverify_pypi_provenance_uri() {
+	[[ ${#} -ge 1 && ${#} -le 3 ]] ||
+		die "${FUNCNAME}: usage: ${FUNCNAME} <file> [project] [version]"
+	local file=${1##*/} project=${2:-${PYPI_PN:-${PN}}} version=${3:-${PV}}
+	echo "https://pypi.org/integrity/${project}/${version}/${file}/provenance -> ${file}.provenance"
 }
 
 # @FUNCTION: srcverify_verify_file
@@ -141,6 +181,10 @@ srcverify_verify_file() {
 		[[ -n ${SRCVERIFY_IDENTITY} && -n ${SRCVERIFY_OIDC_ISSUER} ]] ||
 			die "srcverify.eclass: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
 		args+=( --cert-identity "${SRCVERIFY_IDENTITY}" --cert-oidc-issuer "${SRCVERIFY_OIDC_ISSUER}" )
+		[[ -z ${SRCVERIFY_PUBLISHER} ]] ||
+			die "srcverify.eclass: set SRCVERIFY_PUBLISHER or SRCVERIFY_IDENTITY, not both"
+	elif [[ -n ${SRCVERIFY_PUBLISHER} ]]; then
+		args+=( --publisher "${SRCVERIFY_PUBLISHER}" )
 	elif [[ -n ${SRCVERIFY_MAP} ]]; then
 		args+=( --map "${SRCVERIFY_MAP}" )
 	fi
@@ -185,7 +229,7 @@ srcverify_verify_distfiles() {
 		verified=$(( verified + 1 ))
 	done
 	[[ ${verified} -gt 0 ]] ||
-		die "srcverify.eclass: no distfile in A has a Sigstore bundle (NAME.sigstore or NAME.sigstore.json) beside it"
+		die "srcverify.eclass: no distfile in A has evidence (NAME.sigstore, NAME.sigstore.json, NAME.provenance or NAME.publish.attestation) beside it"
 }
 
 # @FUNCTION: srcverify_src_unpack

@@ -45,6 +45,7 @@ class PypiCase:
     policy: Policy
     other: Policy  # another project's publisher: must reject
     predicate: str = "https://docs.pypi.org/attestations/publish/v1"
+    on_pypi: bool = True  # pip download can fetch the distribution
 
 
 CASES = (
@@ -88,6 +89,7 @@ CASES = (
         "production",
         _GITLAB,
         _PYPI_ATTESTATIONS,
+        on_pypi=False,  # a GitLab test project: pip download finds no such file
     ),
     PypiCase(
         "rfc8785-0.1.2-py3-none-any.whl.attestation",

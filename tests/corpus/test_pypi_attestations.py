@@ -123,7 +123,9 @@ def test_edited_served_environment_does_not_change_the_verdict(corpus: Path) -> 
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in CASES if c.sha256], ids=[c.evidence for c in CASES if c.sha256]
+    "case",
+    [c for c in CASES if c.sha256 and c.on_pypi],
+    ids=[c.evidence for c in CASES if c.sha256 and c.on_pypi],
 )
 def test_real_distribution_file_has_the_attested_digest(case: PypiCase) -> None:
     path = PYPI_DISTS / case.distribution

@@ -419,3 +419,30 @@ def test_dh_srcverify_through_a_signed_checksum_manifest(
     result = run([*argv, "--name", "hello-sv-1.0.tar.xz"], env=deb_env, cwd=tree)
     assert result.returncode == 1, result.log
     assert "does not match manifest debian/upstream/SHA512SUMS line 2" in result.log
+
+
+def test_dh_srcverify_real_pypi_sdist_with_its_provenance(
+    tmp_path: Path, deb_env: dict[str, str]
+) -> None:
+    """debian/upstream/NAME.provenance: PyPI's provenance, found, named, verified by the map."""
+    from tests.packaging.pypi_release import PYPI_SDIST, place_pypi_release
+
+    tree = tmp_path / "python-pypi-attestations-0.0.19"
+    sdist, _ = place_pypi_release(tree / "debian" / "upstream")
+    orig = tmp_path / "python-pypi-attestations_0.0.19.orig.tar.gz"
+    sdist.rename(orig)
+    (tree / "debian" / "control").write_text("Source: python-pypi-attestations\n")
+    (tree / "debian" / "changelog").write_text(
+        CHANGELOG.replace("hello-sv (1.0-1)", "python-pypi-attestations (0.0.19-1)")
+    )
+    result = run(["dh_srcverify"], env=deb_env, cwd=tree)
+    assert result.returncode == 0, result.log
+    assert f"is upstream's {PYPI_SDIST}; checking it against debian/upstream/" in result.log
+    assert "pypi-provenance [publish], served publisher matches" in result.log
+    result = run(
+        ["dh_srcverify", "--publisher", "github:trailofbits/pypi-attestations:release.yml:pypi"],
+        env=deb_env,
+        cwd=tree,
+    )
+    assert result.returncode == 1
+    assert "deployment environment: expected pypi" in result.log

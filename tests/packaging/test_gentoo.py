@@ -196,7 +196,7 @@ def test_no_bundle_in_A_dies_rather_than_passing(
 ) -> None:
     result = src_unpack(tmp_path, env, ["Python-3.13.5.tar.xz"], extra=trust(distfiles))
     assert result.returncode != 0
-    assert "die: srcverify.eclass: no distfile in A has a Sigstore bundle" in result.log
+    assert "die: srcverify.eclass: no distfile in A has evidence" in result.log
 
 
 def test_without_verify_sig_only_unpacks(
@@ -272,3 +272,46 @@ def test_distfiles_verified_through_a_signed_checksum_manifest(
     assert result.returncode != 0
     assert "does not match manifest" in result.log
     assert ">>> Unpacking" not in result.log
+
+
+# --- a real PyPI sdist with its real provenance ------------------------------------
+
+PYPI_EBUILD = ECLASS_DIR / "dev-python" / "pypi-attestations" / "pypi-attestations-0.0.19.ebuild"
+
+
+def _pypi_unpack(tmp_path: Path, env: dict[str, str], **extra: str) -> Run:
+    from tests.packaging.pypi_release import PYPI_SDIST, place_pypi_release
+
+    place_pypi_release(tmp_path / "distfiles")
+    variables = {
+        "EBUILD": str(PYPI_EBUILD),
+        "P": "pypi-attestations-0.0.19",
+        "PN": "pypi-attestations",
+        "PV": "0.0.19",
+        "UNPACK_RECORD_ONLY": "1",
+        **extra,
+    }
+    return src_unpack(tmp_path, env, [PYPI_SDIST, f"{PYPI_SDIST}.provenance"], extra=variables)
+
+
+def test_pypi_ebuild_verifies_a_real_sdist_with_its_provenance(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    result = _pypi_unpack(tmp_path, env)
+    assert result.returncode == 0, result.log
+    uri = (
+        "https://pypi.org/integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/"
+        "provenance -> pypi_attestations-0.0.19.tar.gz.provenance"
+    )
+    assert uri in result.log  # the SRC_URI the eclass helper wrote
+    assert "pypi-provenance [publish], served publisher matches" in result.log
+    assert ">>> Unpacking pypi_attestations-0.0.19.tar.gz to" in result.log
+    assert "Unpacking pypi_attestations-0.0.19.tar.gz.provenance" not in result.log
+
+
+def test_pypi_ebuild_publisher_variable(tmp_path: Path, env: dict[str, str]) -> None:
+    wrong = "github:trailofbits/pypi-attestations:release.yml:pypi"
+    result = _pypi_unpack(tmp_path, env, SRCVERIFY_PUBLISHER=wrong)
+    assert result.returncode != 0
+    assert "deployment environment: expected pypi" in result.log
+    assert "die: srcverify.eclass: pypi_attestations-0.0.19.tar.gz failed" in result.log

@@ -365,3 +365,40 @@ def test_macro_checksum_manifest_source(topdir: Path, env: dict[str, str]) -> No
     result = rpmbuild_prep(tiny_spec(topdir, prep, sources), topdir, env)
     assert result.returncode != 0
     assert "does not match manifest" in result.log
+
+
+# --- a real PyPI sdist with its real provenance ----------------------------------------
+
+
+def test_macro_verifies_a_real_pypi_sdist_with_its_provenance(
+    topdir: Path, env: dict[str, str]
+) -> None:
+    """%srcverify -s1 -d0 with Source1 the provenance of %{pypi_source}: shipped map and pin."""
+    from tests.packaging.pypi_release import PYPI_SDIST, place_pypi_release
+
+    sdist, _ = place_pypi_release(topdir / "SOURCES")
+    spec = tiny_spec(topdir, "%srcverify -s1 -d0", [PYPI_SDIST, f"{PYPI_SDIST}.provenance"])
+    result = rpmbuild_prep(spec, topdir, env)
+    assert result.returncode == 0, result.log
+    assert f"OK {sdist}" in result.log and "pypi-provenance [publish]" in result.log
+    assert "--map" not in result.log and "--trusted-root" not in result.log
+    flip_one_byte(sdist)
+    result = rpmbuild_prep(spec, topdir, env)
+    assert result.returncode != 0
+    assert "REJECTED" in result.log and "is not a subject of the in-toto statement" in result.log
+
+
+def test_macro_publisher_option(topdir: Path, env: dict[str, str]) -> None:
+    from tests.packaging.pypi_release import PYPI_SDIST, place_pypi_release
+
+    place_pypi_release(topdir / "SOURCES")
+    sources = [PYPI_SDIST, f"{PYPI_SDIST}.provenance"]
+    good = "github:trailofbits/pypi-attestations:release.yml"
+    spec = tiny_spec(topdir, f"%srcverify -s1 -p {good}", sources)
+    result = rpmbuild_prep(spec, topdir, env)
+    assert result.returncode == 0, result.log
+    assert f"--publisher {good} " in result.log
+    spec = tiny_spec(topdir, f"%srcverify -s1 -p {good}:pypi", sources)
+    result = rpmbuild_prep(spec, topdir, env)
+    assert result.returncode != 0
+    assert "deployment environment: expected pypi" in result.log
