@@ -18,6 +18,9 @@ perbundle  in one process, srcverify's cost per bundle vs the cryptographic
            floor, the primitives timed in the same run (bench/inproc.py).
 big        a generated 1 GiB artifact signed by the test Sigstore instance:
            srcverify vs the floor, wall time and peak RSS; ``srcverify --help``.
+pypi       a real PyPI sdist with its real PEP 740 provenance: srcverify (shipped
+           pin and map) vs ``pypi-attestations verify pypi --offline``
+           (bench/pypi.py).
 
 Targets are printed beside the figures and never asserted; the exit status
 is 1 only if a measured command failed. Nothing here uses the network.
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import inproc
+import pypi
 from procs import CommandFailed, Run, Summary, run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -508,6 +512,7 @@ SECTIONS: dict[str, tuple[Callable[[Bench], dict[str, Any]], Callable[[dict[str,
     "batch": (bench_batch, report_batch),
     "perbundle": (bench_perbundle, report_perbundle),
     "big": (bench_big, report_big),
+    "pypi": (pypi.bench_pypi, pypi.report_pypi),
 }
 
 

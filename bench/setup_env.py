@@ -24,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SIGSTORE_PYTHON = "sigstore==4.5.1"
+PYPI_ATTESTATIONS = "pypi-attestations==0.0.30"
 # @sigstore/verify 3.x is the newest line that supports Node 20 (4.x wants Node 22).
 NODE_PACKAGES = ("@sigstore/verify@3.1.1", "@sigstore/bundle@4", "@sigstore/protobuf-specs@0.5")
 
@@ -37,6 +38,8 @@ def main(argv: list[str]) -> int:
         venv.EnvBuilder(with_pip=True, clear=True).create(target / "venv")
         _pip(python, "install", "--quiet", "--upgrade", "pip")
         _pip(python, "install", "--quiet", SIGSTORE_PYTHON)
+    if not (python.parent / "pypi-attestations").exists():
+        _pip(python, "install", "--quiet", SIGSTORE_PYTHON, PYPI_ATTESTATIONS)
     print("bench: installing srcverify from this checkout (non-editable)", flush=True)
     _pip(python, "install", "--quiet", "--force-reinstall", "--no-deps", str(REPO))
     _pip(python, "install", "--quiet", str(REPO))  # its dependencies, if new ones appeared
