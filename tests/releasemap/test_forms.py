@@ -91,6 +91,14 @@ def test_attestation_policy_accepts_its_workflow_and_refs_only() -> None:
         ),
         (_map("        timestamp_only: yes-please\n"), "timestamp_only: expected true or false"),
         (
+            _map(
+                "        manifest: 'tool-{version}-SHA256SUMS'\n"
+                "        evidence: 'tool-{version}.jsonl'\n"
+            ),
+            "give manifest or evidence, not both",
+        ),
+        (_map("        evidence: 'tool.jsonl'\n"), "evidence 'tool.jsonl' must be a file name"),
+        (
             _map(signer=ATTESTATION + "\n            issuer: https://x.test"),
             "github_attestation sets issuer and identity itself",
         ),

@@ -247,6 +247,12 @@ class _Reader(FormsReader):
                         self.top_directory_template(kind_fields, context),
                     )
                 )
+                if "manifest" in kind_fields and "evidence" in kind_fields:
+                    self.fail(
+                        kind_fields["evidence"][0],
+                        f"{context}: give manifest or evidence, not both (the manifest's own "
+                        "kind names its evidence)",
+                    )
         return tuple(kinds), [name for name, _, _ in entries]
 
     def kind_pattern(
