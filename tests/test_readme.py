@@ -60,6 +60,7 @@ VERIFY_FLAGS = [
     "--trusted-root",
     "--max-trust-root-age",
     "--json",
+    "--offline",
 ]
 
 

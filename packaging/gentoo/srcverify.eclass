@@ -20,15 +20,14 @@
 #
 # Like verify-sig.eclass, verification runs when USE=verify-sig is enabled
 # (Manifest checksums remain the primary integrity check). It can be used
-# instead of verify-sig (inherit srcverify only) or beside it: an ebuild that
-# inherits both can verify OpenPGP signatures with verify-sig and Sigstore
-# bundles with this eclass from its own src_unpack:
+# instead of verify-sig (inherit srcverify only) or beside it: inherit
+# verify-sig first, then srcverify, and srcverify_src_unpack verifies the
+# Sigstore bundles itself, offline, and hands verify-sig_src_unpack only the
+# other distfiles and their .asc/.sig signatures, so that no .sigstore
+# bundle reaches verify-sig's OpenPGP (or online sigstore) path:
 #
 # @CODE
-# src_unpack() {
-# 	use verify-sig && srcverify_verify_distfiles
-# 	verify-sig_src_unpack
-# }
+# inherit verify-sig srcverify
 # @CODE
 #
 # For PyPI sdists this offers what pypi.eclass offers with PYPI_VERIFY_REPO,
@@ -46,6 +45,15 @@
 # "
 # SRCVERIFY_PUBLISHER=github:trailofbits/pypi-attestations:release.yml  # optional
 # @CODE
+#
+# The signer: the variables Gentoo's Python ebuilds set for verify-sig,
+# VERIFY_SIG_METHOD=sigstore with VERIFY_SIG_CERT_IDENTITY and
+# VERIFY_SIG_CERT_OIDC_ISSUER, are honoured as an exact identity, and so are
+# SRCVERIFY_IDENTITY/SRCVERIFY_OIDC_ISSUER. An explicit identity is never
+# replaced by the release map's answer; settings that disagree (the two
+# identities differ, an identity and SRCVERIFY_MAP, VERIFY_SIG_CERT_* with
+# another VERIFY_SIG_METHOD, an identity without its issuer) die with a
+# message. With no explicit identity the release map decides.
 #
 # Example (no identity needed: the map knows 3.13 is thomas@python.org):
 #
@@ -164,6 +172,47 @@ srcverify_pypi_provenance_uri() {
 	echo "https://pypi.org/integrity/${project}/${version}/${file}/provenance -> ${file}.provenance"
 }
 
+# @FUNCTION: _srcverify_signer_args
+# @INTERNAL
+# @DESCRIPTION:
+# Set the array _SRCVERIFY_SIGNER to the signer arguments for srcverify:
+# an explicit identity (SRCVERIFY_* or verify-sig's VERIFY_SIG_CERT_*), or
+# --map SRCVERIFY_MAP, or nothing (the shipped map). Dies on settings that
+# disagree.
+_srcverify_signer_args() {
+	local id=${SRCVERIFY_IDENTITY} issuer=${SRCVERIFY_OIDC_ISSUER}
+	local vs_id=${VERIFY_SIG_CERT_IDENTITY} vs_issuer=${VERIFY_SIG_CERT_OIDC_ISSUER}
+	_SRCVERIFY_SIGNER=()
+	if [[ -n ${id} || -n ${issuer} ]]; then
+		[[ -n ${id} && -n ${issuer} ]] ||
+			die "srcverify.eclass: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
+	fi
+	if [[ -n ${vs_id} || -n ${vs_issuer} ]]; then
+		[[ ${VERIFY_SIG_METHOD:-sigstore} == sigstore ]] ||
+			die "srcverify.eclass: VERIFY_SIG_CERT_IDENTITY/VERIFY_SIG_CERT_OIDC_ISSUER are for VERIFY_SIG_METHOD=sigstore, but VERIFY_SIG_METHOD=${VERIFY_SIG_METHOD}"
+		[[ -n ${vs_id} && -n ${vs_issuer} ]] ||
+			die "srcverify.eclass: VERIFY_SIG_CERT_IDENTITY and VERIFY_SIG_CERT_OIDC_ISSUER go together"
+		if [[ -n ${id} ]] && [[ ${id} != "${vs_id}" || ${issuer} != "${vs_issuer}" ]]; then
+			die "srcverify.eclass: SRCVERIFY_IDENTITY/SRCVERIFY_OIDC_ISSUER (${id}, ${issuer}) disagree with VERIFY_SIG_CERT_IDENTITY/VERIFY_SIG_CERT_OIDC_ISSUER (${vs_id}, ${vs_issuer}); set one pair"
+		fi
+		id=${vs_id}
+		issuer=${vs_issuer}
+	elif [[ ${VERIFY_SIG_METHOD} == sigstore && -n ${_VERIFY_SIG_ECLASS} && -z ${id} ]]; then
+		einfo "VERIFY_SIG_METHOD=sigstore without VERIFY_SIG_CERT_IDENTITY: the release map decides who must have signed"
+	fi
+	if [[ -n ${id} ]]; then
+		[[ -z ${SRCVERIFY_PUBLISHER} ]] ||
+			die "srcverify.eclass: set SRCVERIFY_PUBLISHER or SRCVERIFY_IDENTITY, not both"
+		[[ -z ${SRCVERIFY_MAP} ]] ||
+			die "srcverify.eclass: an explicit identity (${id}) and SRCVERIFY_MAP conflict: the map would not be consulted; set one"
+		_SRCVERIFY_SIGNER=( --cert-identity "${id}" --cert-oidc-issuer "${issuer}" )
+	elif [[ -n ${SRCVERIFY_PUBLISHER} ]]; then
+		_SRCVERIFY_SIGNER=( --publisher "${SRCVERIFY_PUBLISHER}" )
+	elif [[ -n ${SRCVERIFY_MAP} ]]; then
+		_SRCVERIFY_SIGNER=( --map "${SRCVERIFY_MAP}" )
+	fi
+}
+
 # @FUNCTION: srcverify_verify_file
 # @USAGE: <file> <bundle> [<manifest>]
 # @DESCRIPTION:
@@ -177,17 +226,8 @@ srcverify_verify_file() {
 	local -a args=( verify --bundle "${bundle}" )
 	[[ -n ${3} ]] && args+=( --manifest "${3}" )
 
-	if [[ -n ${SRCVERIFY_IDENTITY} || -n ${SRCVERIFY_OIDC_ISSUER} ]]; then
-		[[ -n ${SRCVERIFY_IDENTITY} && -n ${SRCVERIFY_OIDC_ISSUER} ]] ||
-			die "srcverify.eclass: SRCVERIFY_IDENTITY and SRCVERIFY_OIDC_ISSUER go together"
-		args+=( --cert-identity "${SRCVERIFY_IDENTITY}" --cert-oidc-issuer "${SRCVERIFY_OIDC_ISSUER}" )
-		[[ -z ${SRCVERIFY_PUBLISHER} ]] ||
-			die "srcverify.eclass: set SRCVERIFY_PUBLISHER or SRCVERIFY_IDENTITY, not both"
-	elif [[ -n ${SRCVERIFY_PUBLISHER} ]]; then
-		args+=( --publisher "${SRCVERIFY_PUBLISHER}" )
-	elif [[ -n ${SRCVERIFY_MAP} ]]; then
-		args+=( --map "${SRCVERIFY_MAP}" )
-	fi
+	_srcverify_signer_args
+	args+=( "${_SRCVERIFY_SIGNER[@]}" )
 	if [[ -n ${SRCVERIFY_TRUST_ROOT} && -n ${SRCVERIFY_TRUSTED_ROOT} ]]; then
 		die "srcverify.eclass: set SRCVERIFY_TRUST_ROOT or SRCVERIFY_TRUSTED_ROOT, not both"
 	elif [[ -n ${SRCVERIFY_TRUST_ROOT} ]]; then
@@ -232,20 +272,56 @@ srcverify_verify_distfiles() {
 		die "srcverify.eclass: no distfile in A has evidence (NAME.sigstore, NAME.sigstore.json, NAME.provenance or NAME.publish.attestation) beside it"
 }
 
+# @FUNCTION: _srcverify_has_openpgp_sig
+# @INTERNAL
+# @USAGE: <distfile>
+# @DESCRIPTION:
+# Succeed when A also holds an .asc or .sig signature for the distfile.
+_srcverify_has_openpgp_sig() {
+	local x
+	for x in ${A}; do
+		[[ ${x} == "${1}.asc" || ${x} == "${1}.sig" ]] && return 0
+	done
+	return 1
+}
+
+# @FUNCTION: _srcverify_for_verify_sig
+# @INTERNAL
+# @USAGE: <distfile>
+# @DESCRIPTION:
+# Succeed when the distfile is verify-sig's to check: an .asc/.sig signature,
+# a distfile with one, or one that neither a bundle nor SRCVERIFY_MANIFEST covers.
+_srcverify_for_verify_sig() {
+	[[ ${1} == *.asc || ${1} == *.sig ]] && return 0
+	_srcverify_has_openpgp_sig "${1}" && return 0
+	[[ -z ${SRCVERIFY_MANIFEST} && -z $(_srcverify_bundle_for "${1}") ]]
+}
+
 # @FUNCTION: srcverify_src_unpack
 # @DESCRIPTION:
 # With USE=verify-sig, verify the distfiles that have bundles; then unpack
-# every distfile that is not a bundle.
+# every distfile that is not a bundle. When verify-sig.eclass is inherited
+# too, verify-sig_src_unpack runs on the rest of A (the distfiles without a
+# bundle or with an .asc/.sig as well, and those signatures), never on a
+# bundle or on a distfile only a bundle signs.
 srcverify_src_unpack() {
 	debug-print-function ${FUNCNAME} "$@"
 	use verify-sig && srcverify_verify_distfiles
 	local f
-	local -a distfiles=()
+	local -a ours=() rest=()
 	for f in ${A}; do
-		_srcverify_is_bundle "${f}" || [[ ${f} == "${SRCVERIFY_MANIFEST}" ]] ||
-			distfiles+=( "${f}" )
+		_srcverify_is_bundle "${f}" && continue
+		[[ -n ${SRCVERIFY_MANIFEST} && ${f} == "${SRCVERIFY_MANIFEST}" ]] && continue
+		if declare -F verify-sig_src_unpack >/dev/null && _srcverify_for_verify_sig "${f}"; then
+			rest+=( "${f}" )
+		else
+			ours+=( "${f}" )
+		fi
 	done
-	[[ ${#distfiles[@]} -eq 0 ]] || unpack "${distfiles[@]}"
+	if declare -F verify-sig_src_unpack >/dev/null && [[ ${#rest[@]} -gt 0 ]]; then
+		A="${rest[*]}" verify-sig_src_unpack
+	fi
+	[[ ${#ours[@]} -eq 0 ]] || unpack "${ours[@]}"
 }
 
 fi

@@ -23,10 +23,13 @@ def test_status_of_the_shipped_pin(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust-root", "status"]) == 0
     out = capsys.readouterr().out
     assert "reference time T: 2026-08-21T20:00:00Z" in out
-    assert "authentication at T: PARTIAL (root only)" in out
-    assert "  timestamp  not pinned" in out
-    assert "not authenticated by TUF, no targets metadata is pinned" in out
-    assert "trusted_root.json: sha256 6494e21e" in out and "via pin record only" in out
+    assert "authentication at T: FULL (root chain, timestamp, snapshot, targets)" in out
+    assert "root chain: v5 -> v6 -> v7 -> v8 -> v9 -> v10 -> v11 -> v12 -> v13 -> v14 -> v15" in out
+    assert "  timestamp  v762   expires 2026-08-28T19:25:56Z" in out
+    assert "  snapshot   v165   expires 2036-05-15T08:09:16Z" in out
+    assert "  targets    v14    expires 2036-05-09T09:00:52Z" in out
+    assert "checks not possible with this pin:\n  (none)" in out
+    assert "trusted_root.json: sha256 6494e21e" in out and "via TUF targets metadata" in out
     assert "  tlog  https://rekor.sigstore.dev (log id c0d23d6ad406973f...) valid" in out
     assert "  TSA   https://timestamp.sigstore.dev/api/v1/timestamp" in out
 
@@ -35,24 +38,30 @@ def test_status_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust-root", "status", str(REPO_PIN), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["reference_time"] == "2026-08-21T20:00:00Z"
-    assert report["fully_authenticated"] is False
-    assert report["root_chain"] == [15]
+    assert report["fully_authenticated"] is True
+    assert report["root_chain"] == list(range(5, 16))
     assert report["roles"]["root"]["expires"] == "2026-11-20T13:58:18Z"
-    assert report["roles"]["timestamp"] is None
+    assert {role: state["version"] for role, state in report["roles"].items()} == {
+        "root": 15,
+        "timestamp": 762,
+        "snapshot": 165,
+        "targets": 14,
+    }
     assert report["age_days"] > 0
-    assert [t["tuf_authenticated"] for t in report["targets"]] == [False, False]
+    assert all(t["tuf_authenticated"] for t in report["targets"])
     tlogs = report["trusted_root"]["tlogs"]
     assert {"base_url": "https://rekor.sigstore.dev", "valid_until": None}.items() <= tlogs[
         0
     ].items()
     assert report["trusted_root"]["timestamp_authorities"][0]["certificates"] >= 1
-    assert any("only root v15 is pinned" in c for c in report["checks_not_possible"])
+    assert report["checks_not_possible"] == []
+    assert "root chain v5 -> v15: each version signed" in " ".join(report["checks_performed"])
 
 
 def test_verify_the_shipped_pin(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust-root", "verify"]) == 0
     err = capsys.readouterr().err
-    assert "authenticated partially (root metadata only) at T=2026-08-21T20:00:00Z" in err
+    assert "authenticated fully at T=2026-08-21T20:00:00Z, root v15" in err
 
 
 def test_verify_flipped_byte_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,7 +121,7 @@ def test_update_failure_leaves_pin(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["trust-root", "update", "--from", str(mirror), str(pin_dir)]) == 1
     err = capsys.readouterr().err
     assert f"the pin in {pin_dir} was left unchanged" in err
-    assert "New timestamp version 1 must be >= 2" in err
+    assert "rollback: timestamp v1 is older than the pinned v2" in err
     assert snapshot_tree(pin_dir) == before
 
 

@@ -117,7 +117,8 @@ def test_real_tarball_json_receipt(real_release: None, capsys: pytest.CaptureFix
     assert receipt["bundle_version"] == "0.3"
     assert receipt["verified_times"][0]["source"] == "transparency-log"
     assert receipt["log_entries"][0]["proof_verified"] is True
-    assert receipt["trust_root"] == {"trusted_root": str(ROOT), "tuf_authenticated": False}
+    assert receipt["trust_root"]["trusted_root_file"] == str(ROOT)
+    assert receipt["trust_root"]["tuf_authenticated"] is False
 
 
 def test_receipt_names_the_pin(real_release: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,7 +127,7 @@ def test_receipt_names_the_pin(real_release: None, capsys: pytest.CaptureFixture
     assert code == 0, err
     trust = json.loads(out)["trust_root"]
     assert trust["tuf_authenticated"] is True
-    assert trust["fully_authenticated"] is False  # the shipped pin holds root metadata only
+    assert trust["fully_authenticated"] is True  # the shipped pin: root chain v5-v15 and all roles
     assert trust["reference_time"] == "2026-08-21T20:00:00Z"
     assert trust["age_days"] > 0
 

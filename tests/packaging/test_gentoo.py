@@ -1,10 +1,18 @@
 """packaging/gentoo/: srcverify.eclass and the example ebuild, run by bash.
 
 There is no Portage here, so a small harness plays its part: it defines the
-ebuild helpers the eclass calls (die, einfo, use, unpack, inherit,
-EXPORT_FUNCTIONS, debug-print-function) the way Portage's do, sets A,
-DISTDIR and WORKDIR, sources the example ebuild (which inherits the eclass)
-and calls the exported src_unpack in WORKDIR.
+ebuild helpers the eclass calls (die, einfo, use, has, unpack,
+default_src_unpack, inherit, EXPORT_FUNCTIONS, debug-print-function) the way
+Portage's do, sets A, DISTDIR and WORKDIR, sources the ebuild and calls the
+exported src_unpack in WORKDIR.
+
+Beside verify-sig: tests/packaging/gentoo/verify-sig.eclass is a test double of
+Gentoo's verify-sig.eclass, modelled on gentoo/gentoo eclass/verify-sig.eclass at
+commit 560065ba2fa37bcf46398e1b758d9df99013e0ca (its function names, its
+distfile/signature pairing and "Unsigned distfiles"/"Unused signatures" deaths)
+plus the sigstore method of the later upstream revisions (suffix .sigstore,
+VERIFY_SIG_METHOD=sigstore, VERIFY_SIG_CERT_IDENTITY/VERIFY_SIG_CERT_OIDC_ISSUER);
+see its header for what it models and what it could not.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from tests.packaging.support import (
     Run,
     flip_one_byte,
     make_release,
+    make_tarball,
     need_corpus,
     need_tool,
     run,
@@ -31,8 +40,16 @@ from tests.packaging.support import (
 ECLASS_DIR = PACKAGING / "gentoo"
 EBUILD = PACKAGING / "gentoo" / "dev-lang" / "python" / "python-3.13.5.ebuild"
 
+VERIFY_SIG_DOUBLE_DIR = Path(__file__).resolve().parent / "gentoo"
+
 HARNESS = r"""
 die() { echo "die: $*" >&2; exit 1; }
+has() {
+	local needle=${1} x
+	shift
+	for x in "$@"; do [[ ${x} == "${needle}" ]] && return 0; done
+	return 1
+}
 einfo() { echo " * $*" >&2; }
 ewarn() { echo " * WARNING: $*" >&2; }
 eerror() { echo " * ERROR: $*" >&2; }
@@ -42,15 +59,22 @@ unpack() {
 	local f
 	for f in "$@"; do
 		echo ">>> Unpacking ${f} to ${PWD}" >&2
-		[[ ${f} == *.tar.* ]] || die "unpack: don't know how to unpack ${f}"
+		if [[ ${f} != *.tar.xz && ${f} != *.tar.gz ]]; then  # as Portage's unpack does
+			echo "unpack ${f}: file format not recognized. Ignoring." >&2
+			continue
+		fi
 		if [[ ${UNPACK_RECORD_ONLY} == 1 ]]; then continue; fi
 		tar -xf "${DISTDIR}/${f}" || die "unpack: failed to unpack ${f}"
 	done
 }
+default_src_unpack() { [[ -z ${A} ]] || unpack ${A}; }
 inherit() {
-	local ECLASS
+	local ECLASS dir
 	for ECLASS in "$@"; do
-		source "${ECLASSDIR}/${ECLASS}.eclass" || die "inherit ${ECLASS} failed"
+		for dir in ${ECLASSDIR} ${EXTRA_ECLASSDIR}; do
+			[[ -f ${dir}/${ECLASS}.eclass ]] && break
+		done
+		source "${dir}/${ECLASS}.eclass" || die "inherit ${ECLASS} failed"
 	done
 }
 EXPORT_FUNCTIONS() {
@@ -60,17 +84,6 @@ EXPORT_FUNCTIONS() {
 	done
 }
 source "${EBUILD}" || die "sourcing ${EBUILD} failed"
-if [[ ${BESIDE_VERIFY_SIG} == 1 ]]; then
-	# the documented pattern for an ebuild that also inherits verify-sig
-	verify-sig_src_unpack() {
-		echo "verify-sig_src_unpack" >&2
-		unpack Python-3.13.5.tar.xz
-	}
-	src_unpack() {
-		use verify-sig && srcverify_verify_distfiles
-		verify-sig_src_unpack
-	}
-fi
 echo "SRC_URI=${SRC_URI}"
 echo "IUSE=${IUSE}"
 echo "BDEPEND=${BDEPEND}"
@@ -93,12 +106,15 @@ def src_unpack(
     *,
     use: str = "verify-sig",
     extra: dict[str, str] | None = None,
+    ebuild: Path = EBUILD,
 ) -> Run:
     workdir = tmp_path / "work"
     workdir.mkdir()
     variables = {
-        "EBUILD": str(EBUILD),
+        "EBUILD": str(ebuild),
         "ECLASSDIR": str(ECLASS_DIR),
+        "EXTRA_ECLASSDIR": str(VERIFY_SIG_DOUBLE_DIR),
+        "VERIFY_SIG_LOG": str(tmp_path / "verify-sig.log"),
         "P": "python-3.13.5",
         "PN": "python",
         "PV": "3.13.5",
@@ -223,21 +239,56 @@ def test_src_unpack_verifies_real_cpython_release_with_shipped_map_and_pin(
     assert ">>> Unpacking Python-3.13.5.tar.xz to" in result.log
 
 
+# --- beside verify-sig.eclass (the test double in tests/packaging/gentoo/) -------------
+
+
+def beside_ebuild(tmp_path: Path, *, pre_inherit: str = "") -> Path:
+    """The example ebuild, inheriting verify-sig first and srcverify after it."""
+    text = EBUILD.read_text().replace(
+        "inherit srcverify", f"{pre_inherit}inherit verify-sig srcverify"
+    )
+    ebuild = tmp_path / "python-3.13.5-beside.ebuild"
+    ebuild.write_text(text)
+    return ebuild
+
+
+def verify_sig_calls(tmp_path: Path) -> list[str]:
+    log = tmp_path / "verify-sig.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_the_double_hands_a_bundle_to_openpgp_without_srcverify(
+    tmp_path: Path, env: dict[str, str], distfiles: Release
+) -> None:
+    # Why the eclass must keep bundles away: verify-sig alone pairs the tarball with
+    # its .sigstore and gives it to its OpenPGP check, which fails.
+    ebuild = tmp_path / "verify-sig-only.ebuild"
+    ebuild.write_text(EBUILD.read_text().replace("inherit srcverify", "inherit verify-sig"))
+    extra = {"VERIFY_SIG_OPENPGP_KEY_PATH": "/dev/null"}
+    result = src_unpack(tmp_path, env, BOTH, extra=extra, ebuild=ebuild)
+    assert result.returncode != 0
+    assert verify_sig_calls(tmp_path) == [
+        "verify-sig: openpgp Python-3.13.5.tar.xz Python-3.13.5.tar.xz.sigstore"
+    ]
+    assert "die: PGP signature verification failed" in result.log
+
+
 @pytest.mark.parametrize("tamper", [False, True])
-def test_beside_verify_sig(
+def test_beside_verify_sig_bundles_never_reach_openpgp(
     tmp_path: Path, env: dict[str, str], distfiles: Release, tamper: bool
 ) -> None:
     if tamper:
         flip_one_byte(distfiles.tarball)
-    extra = {**trust(distfiles), "BESIDE_VERIFY_SIG": "1"}
-    result = src_unpack(tmp_path, env, BOTH, extra=extra)
+    result = src_unpack(tmp_path, env, BOTH, extra=trust(distfiles), ebuild=beside_ebuild(tmp_path))
+    assert verify_sig_calls(tmp_path) == []
     if tamper:
         assert result.returncode != 0
         assert "die: srcverify.eclass: Python-3.13.5.tar.xz failed Sigstore" in result.log
-        assert "verify-sig_src_unpack" not in result.log
+        assert ">>> Unpacking" not in result.log
     else:
         assert result.returncode == 0, result.log
-        assert result.log.index("signed by") < result.log.index("verify-sig_src_unpack")
+        assert "BDEPEND=verify-sig? ( app-crypt/srcverify )" in result.log
+        assert result.log.index("signed by") < result.log.index(">>> Unpacking Python-3.13.5")
         assert "S exists" in result.log
 
 
@@ -315,3 +366,120 @@ def test_pypi_ebuild_publisher_variable(tmp_path: Path, env: dict[str, str]) -> 
     assert result.returncode != 0
     assert "deployment environment: expected pypi" in result.log
     assert "die: srcverify.eclass: pypi_attestations-0.0.19.tar.gz failed" in result.log
+
+
+def test_beside_verify_sig_openpgp_signatures_still_go_to_verify_sig(
+    tmp_path: Path, env: dict[str, str], distfiles: Release
+) -> None:
+    patches = tmp_path / "distfiles" / "gentoo-patches-3.13.5.tar.xz"
+    patches.write_bytes(make_tarball("patches", {"0001-fix.patch": b"--- a\n+++ b\n"}))
+    (patches.parent / f"{patches.name}.asc").write_text(f"good signature for {patches.name}")
+    distfile_names = [*BOTH, patches.name, f"{patches.name}.asc"]
+    extra = {**trust(distfiles), "VERIFY_SIG_OPENPGP_KEY_PATH": "/dev/null"}
+    result = src_unpack(tmp_path, env, distfile_names, extra=extra, ebuild=beside_ebuild(tmp_path))
+    assert result.returncode == 0, result.log
+    assert verify_sig_calls(tmp_path) == [f"verify-sig: openpgp {patches.name} {patches.name}.asc"]
+    assert "signed by" in result.log
+    assert f">>> Unpacking {patches.name}" in result.log
+    assert ">>> Unpacking Python-3.13.5.tar.xz" in result.log
+    # A bad OpenPGP signature is still verify-sig's to reject.
+    (patches.parent / f"{patches.name}.asc").write_text("forged")
+    (tmp_path / "work").rename(tmp_path / "work-1")
+    result = src_unpack(tmp_path, env, distfile_names, extra=extra, ebuild=beside_ebuild(tmp_path))
+    assert result.returncode != 0
+    assert "die: PGP signature verification failed" in result.log
+
+
+SIGSTORE_METHOD = "VERIFY_SIG_METHOD=sigstore\n"
+
+
+def test_verify_sig_cert_identity_is_honoured(
+    tmp_path: Path, env: dict[str, str], distfiles: Release
+) -> None:
+    extra = {
+        "SRCVERIFY_TRUSTED_ROOT": str(distfiles.trusted_root),
+        "VERIFY_SIG_CERT_IDENTITY": distfiles.identity,
+        "VERIFY_SIG_CERT_OIDC_ISSUER": distfiles.issuer,
+    }
+    ebuild = beside_ebuild(tmp_path, pre_inherit=SIGSTORE_METHOD)
+    result = src_unpack(tmp_path, env, BOTH, extra=extra, ebuild=ebuild)
+    assert result.returncode == 0, result.log
+    assert f"signed by {distfiles.identity}" in result.log
+    assert verify_sig_calls(tmp_path) == []  # srcverify, offline, not sigstore-python
+
+
+def test_verify_sig_cert_identity_is_never_replaced_by_the_map(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    # The trial's case: an ebuild pinning hugo@python.org, a 3.13 tarball signed by
+    # thomas@python.org (whom the shipped map names for 3.13): rejected, not passed.
+    need_corpus()
+    distdir = tmp_path / "distfiles"
+    distdir.mkdir()
+    (distdir / "Python-3.13.5.tar.xz").symlink_to(REAL_TARBALL)
+    shutil.copyfile(REAL_BUNDLE, distdir / "Python-3.13.5.tar.xz.sigstore")
+    extra = {
+        "VERIFY_SIG_CERT_IDENTITY": "hugo@python.org",
+        "VERIFY_SIG_CERT_OIDC_ISSUER": "https://github.com/login/oauth",
+        "UNPACK_RECORD_ONLY": "1",
+    }
+    ebuild = beside_ebuild(tmp_path, pre_inherit=SIGSTORE_METHOD)
+    result = src_unpack(tmp_path, env, BOTH, extra=extra, ebuild=ebuild)
+    assert result.returncode != 0
+    assert "expected hugo@python.org, certificate has thomas@python.org" in result.log
+    assert "die: srcverify.eclass: Python-3.13.5.tar.xz failed Sigstore verification" in result.log
+    assert ">>> Unpacking" not in result.log
+
+
+@pytest.mark.parametrize(
+    ("settings", "pre_inherit", "message"),
+    [
+        (
+            {
+                "SRCVERIFY_IDENTITY": "a@example.org",
+                "SRCVERIFY_OIDC_ISSUER": "https://i.test",
+                "VERIFY_SIG_CERT_IDENTITY": "b@example.org",
+                "VERIFY_SIG_CERT_OIDC_ISSUER": "https://i.test",
+            },
+            SIGSTORE_METHOD,
+            "disagree with VERIFY_SIG_CERT_IDENTITY/VERIFY_SIG_CERT_OIDC_ISSUER (b@example.org",
+        ),
+        (
+            {
+                "VERIFY_SIG_CERT_IDENTITY": "b@example.org",
+                "VERIFY_SIG_CERT_OIDC_ISSUER": "https://i.test",
+            },
+            "",  # verify-sig's default method, openpgp
+            "are for VERIFY_SIG_METHOD=sigstore, but VERIFY_SIG_METHOD=openpgp",
+        ),
+        (
+            {"VERIFY_SIG_CERT_IDENTITY": "b@example.org"},
+            SIGSTORE_METHOD,
+            "VERIFY_SIG_CERT_IDENTITY and VERIFY_SIG_CERT_OIDC_ISSUER go together",
+        ),
+        (
+            {
+                "VERIFY_SIG_CERT_IDENTITY": "b@example.org",
+                "VERIFY_SIG_CERT_OIDC_ISSUER": "https://i.test",
+                "SRCVERIFY_MAP": "/nonexistent/map.yaml",
+            },
+            SIGSTORE_METHOD,
+            "an explicit identity (b@example.org) and SRCVERIFY_MAP conflict",
+        ),
+    ],
+)
+def test_conflicting_signer_settings_die(
+    tmp_path: Path,
+    env: dict[str, str],
+    distfiles: Release,
+    settings: dict[str, str],
+    pre_inherit: str,
+    message: str,
+) -> None:
+    extra = {"SRCVERIFY_TRUSTED_ROOT": str(distfiles.trusted_root), **settings}
+    ebuild = beside_ebuild(tmp_path, pre_inherit=pre_inherit)
+    result = src_unpack(tmp_path, env, BOTH, extra=extra, ebuild=ebuild)
+    assert result.returncode != 0
+    assert "die: srcverify.eclass: " in result.log and message in result.log, result.log
+    assert "Verifying Python-3.13.5.tar.xz against" not in result.log
+    assert ">>> Unpacking" not in result.log

@@ -270,6 +270,11 @@ def test_macro_trust_root_pin_source_with_real_release(topdir: Path, env: dict[s
         ("%srcverify -s1 -i a@b.c", "%srcverify: -i IDENTITY and -o ISSUER must be given together"),
         ("%srcverify -s1 -k0 -i a@b.c -o https://x", "%srcverify: -k (managed key) excludes"),
         ("%srcverify -s1 -t0 -r0", "%srcverify: -t (trust-root pin) and -r (trusted_root.json)"),
+        (
+            "%srcverify -s0 -d1",
+            "%srcverify: -d 1 names a Sigstore bundle (a.tar.xz.sigstore) and -s 0 does not: "
+            "-s and -d swapped? Write %srcverify -s1 -d0",
+        ),
     ],
 )
 def test_macro_usage_errors_stop_the_build(

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:keytype 'ecdsa-sha2-nistp256':De
 
 REPO_PIN = Path(__file__).resolve().parents[2] / "trust-root"
 SHIPPED_T = datetime(2026, 8, 21, 20, 0, tzinfo=UTC)
-WHEEL_SHA256 = "02e000197b34980f1d382741d6f83c2fecbcef7debf7304f36a5253f3c892cd9"
+# sha256 of sigstore/_store/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev/root.json in the
+# sigstore-4.5.1-py3-none-any.whl on PyPI (the root the earlier root-only pin held).
+SIGSTORE_PYTHON_451_ROOT_SHA256 = "73747011d0857ada15479a16c4cae0f3ed03aac698b523b97e1de314ac9d9ca8"
 PRODUCTION_TRUSTED_ROOT_SHA256 = "6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66"
 
 
@@ -39,25 +41,34 @@ def test_default_pin_dir_is_the_repository_pin() -> None:
     assert default_pin_dir().resolve() == REPO_PIN.resolve()
 
 
-def test_shipped_pin_authenticates_as_far_as_it_can() -> None:
+def test_shipped_pin_is_fully_authenticated() -> None:
     pin = verify_pin_dir(default_pin_dir())
     assert pin.reference_time == SHIPPED_T
-    assert pin.root_chain == (15,)
-    assert not pin.fully_authenticated
-    assert [t.name for t in pin.targets] == ["signing_config.v0.2.json", "trusted_root.json"]
+    assert pin.root_chain == tuple(range(5, 16))
+    assert pin.fully_authenticated
+    assert pin.versions() == {"root": 15, "timestamp": 762, "snapshot": 165, "targets": 14}
+    assert [t.name for t in pin.targets] == [
+        "signing_config.json",
+        "signing_config.v0.2.json",
+        "signing_config_rekor_v2.v0.2.json",
+        "trusted_root.json",
+    ]
+    assert all(t.tuf_authenticated for t in pin.targets)
     assert hashlib.sha256(pin.trusted_root_json).hexdigest() == PRODUCTION_TRUSTED_ROOT_SHA256
     root = pin.role("root")
     assert root is not None and root.expires == datetime(2026, 11, 20, 13, 58, 18, tzinfo=UTC)
     assert root.valid_signatures >= root.threshold == 3
-    assert pin.checks_performed[0] == "pin record: 3 files match pin.json (sha256, length)"
-    assert "root v15 is not expired at T" in pin.checks_performed[2]
-    missing = " | ".join(pin.checks_not_possible)
-    assert "only root v15 is pinned" in missing
-    assert "no timestamp, snapshot or targets metadata" in missing
-    assert "(signing_config.v0.2.json, trusted_root.json): not authenticated by TUF" in missing
+    assert pin.checks_performed[0] == "pin record: 18 files match pin.json (sha256, length)"
+    assert pin.checks_not_possible == ()
     assert pin.record is not None
-    assert WHEEL_SHA256 in pin.record.origin
-    assert all(f.source.startswith("sigstore-4.5.1-py3-none-any.whl:") for f in pin.record.files)
+    assert "sigstore/root-signing at commit 60cf2ce8b2e45d600dc17c4421e8c751e75772be" in (
+        pin.record.origin
+    )
+    # The end of the chain is the root sigstore-python 4.5.1 embeds in its PyPI wheel.
+    assert pin.record.source_of("metadata/15.root.json") == "metadata/root_history/15.root.json"
+    assert next(f.sha256 for f in pin.record.files if f.path == "metadata/15.root.json") == (
+        SIGSTORE_PYTHON_451_ROOT_SHA256
+    )
 
 
 def test_load_authenticated_trusted_root_default() -> None:

@@ -40,7 +40,7 @@ from tuf.api.metadata import (
 )
 
 from srcverify.pin.record import PinRecord
-from srcverify.pin.update import write_pin
+from srcverify.pin.write import write_pin
 
 __all__ = ["EXPIRES", "T", "TufRepo", "expired", "snapshot_tree", "trusted_root_bytes"]
 
@@ -292,6 +292,19 @@ class TufRepo:
         for name, info in self.targets.signed.targets.items():
             data = self.target_files[name]
             (directory / "targets" / f"{info.hashes['sha256']}.{name}").write_bytes(data)
+        return directory
+
+    def write_git_copy(self, directory: Path) -> Path:
+        """Write the repository in the root-signing git layout (unversioned names)."""
+        (directory / "metadata" / "root_history").mkdir(parents=True, exist_ok=True)
+        (directory / "targets").mkdir(exist_ok=True)
+        for version, data in self.roots.items():
+            (directory / "metadata" / "root_history" / f"{version}.root.json").write_bytes(data)
+        (directory / "metadata" / "root.json").write_bytes(self.roots[max(self.roots)])
+        for role in ROLES[1:]:
+            (directory / "metadata" / f"{role}.json").write_bytes(self.latest(role))
+        for name, data in self.target_files.items():
+            (directory / "targets" / name).write_bytes(data)
         return directory
 
 

@@ -23,6 +23,7 @@ from srcverify.cli import map as cli_map
 from srcverify.cli import trust_root as cli_trust_root
 from srcverify.cli import verify as cli_verify
 from srcverify.cli.display import EscapingArgumentParser, StdoutClosedError, print_line
+from srcverify.cli.hints import command_hint
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_UNEVALUATED, EXIT_USAGE
 
@@ -31,8 +32,18 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    hint = command_hint(arguments)
+    if hint:
+        print_line(f"srcverify: {hint}", stderr=True)
+        return EXIT_USAGE
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(arguments)
+    unknown = [item for item in rest if item.startswith("-")]
+    if rest and not unknown and isinstance(getattr(args, "artifacts", None), list):
+        args.artifacts += rest  # options may follow artifacts: verify A --json B
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(unknown or rest)}")  # exits 2
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -72,17 +72,58 @@ def add_parser(subparsers: Any) -> None:
     verify.set_defaults(handler=_run_verify)
 
     update = commands.add_parser(
-        "update", help="refresh the pin with the TUF client (needs the network or a mirror)"
+        "update",
+        help="refresh the pin from a local copy of a TUF repository or from its URL",
+        description="Refresh the pin DIR from a TUF repository. A local copy (--from DIR, "
+        "the published layout or the root-signing git layout) is authenticated offline at "
+        "--reference-time T; a URL is fetched with python-tuf's client and authenticated now. "
+        "With --anchor, DIR must not exist: a new pin is made whose root chain starts at the "
+        "anchor root.",
     )
     update.add_argument("dir", nargs="?", metavar="DIR", help=dir_help)
     update.add_argument(
         "--from",
         dest="source",
         metavar="URL-or-DIR",
-        help="TUF repository URL or local mirror directory "
+        help="TUF repository URL or local copy directory "
         "(default: https://tuf-repo-cdn.sigstore.dev)",
     )
+    update.add_argument(
+        "--reference-time",
+        metavar="RFC3339",
+        type=rfc3339_argument,
+        help="the time T at which the local copy's metadata was current; everything is "
+        "authenticated at T (default: now). A T in the future is refused.",
+    )
+    update.add_argument(
+        "--reference-time-note",
+        metavar="TEXT",
+        help="why T is what it is, recorded in pin.json",
+    )
+    update.add_argument(
+        "--origin",
+        metavar="TEXT",
+        help="where the metadata came from (repository and commit, or URL), recorded in pin.json",
+    )
+    update.add_argument(
+        "--anchor",
+        metavar="ROOT.json",
+        help="make a new pin in DIR whose root chain starts at this root (needs --from DIR)",
+    )
     update.set_defaults(handler=_run_update)
+
+
+def rfc3339_argument(text: str) -> datetime:
+    """An argparse type: an RFC 3339 time with a zone (``2026-08-21T20:00:00Z``)."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None or "T" not in text.upper():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an RFC 3339 time with a zone, e.g. 2026-08-21T20:00:00Z"
+        )
+    return when.astimezone(UTC)
 
 
 def days_argument(text: str) -> float:
@@ -154,18 +195,51 @@ def _run_status(args: argparse.Namespace) -> int:
 
 def _run_update(args: argparse.Namespace) -> int:
     from srcverify.pin.diff import diff_pins
-    from srcverify.pin.update import DEFAULT_REPOSITORY, update_pin
+    from srcverify.pin.update import DEFAULT_REPOSITORY, Provenance, create_pin, update_pin
 
-    pin_dir = _pin_dir(args)
     source = args.source or DEFAULT_REPOSITORY
+    provenance = Provenance(args.reference_time, args.reference_time_note, args.origin)
+    now = datetime.now(UTC)
+    if args.reference_time is not None and args.reference_time > now:
+        print_line(
+            f"srcverify trust-root: --reference-time {_time(args.reference_time)} is in the "
+            f"future (now {_time(now.replace(microsecond=0))})",
+            stderr=True,
+        )
+        return EXIT_USAGE
+    if args.anchor is not None:
+        if not args.dir:
+            print_line("srcverify trust-root: --anchor needs the new pin's DIR", stderr=True)
+            return EXIT_USAGE
+        try:
+            pin = create_pin(
+                Path(args.dir), Path(args.anchor), source, now=now, provenance=provenance
+            )
+        except (TufError, EvaluationError) as exc:
+            return _fail(exc)
+        print_line(
+            f"created {Path(args.dir).resolve()} from {source}: root chain "
+            + " -> ".join(f"v{v}" for v in pin.root_chain)
+            + f", authenticated {'fully' if pin.fully_authenticated else 'partially'} "
+            f"at T={_time(pin.reference_time)}"
+        )
+        return EXIT_OK
+    pin_dir = _pin_dir(args)
     try:
-        result = update_pin(pin_dir, source, now=datetime.now(UTC))
+        result = update_pin(pin_dir, source, now=now, provenance=provenance)
     except (TufError, EvaluationError) as exc:
         if pin_dir.is_dir():  # not when even putting the old pin back failed
             print_line(
                 f"srcverify trust-root: the pin in {pin_dir} was left unchanged", stderr=True
             )
-        return _fail(exc)
+        code = _fail(exc)
+        if isinstance(exc, TufError) and "expired" in str(exc) and args.reference_time is None:
+            print_line(
+                "srcverify trust-root: hint: a local copy holds the metadata as it was when it "
+                "was made; state that time with --reference-time RFC3339",
+                stderr=True,
+            )
+        return code
     print_line(f"updated {pin_dir.resolve()} from {source}")
     for line in diff_pins(result.old, result.new):
         print_line(line)
@@ -181,16 +255,16 @@ def _time(when: datetime | None) -> str | None:
 def _status_report(
     pin_dir: Path, pin: AuthenticatedPin, trusted: TrustedRoot, now: datetime
 ) -> dict[str, Any]:
+    from srcverify.pin.report import pin_summary
+
     record = pin.record
     return {
+        **pin_summary(pin, str(pin_dir)),
         "pin_dir": str(pin_dir),
         "origin": record.origin if record else None,
-        "reference_time": _time(pin.reference_time),
         "reference_time_note": record.reference_time_note if record else None,
         "now": _time(now),
         "age_days": round(pin.age(now) / _DAY, 2),
-        "fully_authenticated": pin.fully_authenticated,
-        "root_chain": list(pin.root_chain),
         "roles": {
             role: None
             if (state := pin.role(role)) is None
@@ -204,7 +278,6 @@ def _status_report(
             for role in ("root", "timestamp", "snapshot", "targets")
         },
         "checks_performed": list(pin.checks_performed),
-        "checks_not_possible": list(pin.checks_not_possible),
         "targets": [
             {
                 "name": t.name,

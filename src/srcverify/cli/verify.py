@@ -82,14 +82,28 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     who = verify.add_argument_group("signer (default: from the release map by artifact name)")
     identity = who.add_mutually_exclusive_group()
-    identity.add_argument("--cert-identity", metavar="ID", help="exact certificate identity (SAN)")
+    # cosign's names (--certificate-...) are aliases: packagers copy them from cosign recipes.
     identity.add_argument(
-        "--cert-identity-regexp", metavar="RE", help="certificate identity as a full-match regex"
+        "--cert-identity",
+        "--certificate-identity",
+        metavar="ID",
+        help="exact certificate identity (SAN)",
+    )
+    identity.add_argument(
+        "--cert-identity-regexp",
+        "--certificate-identity-regexp",
+        metavar="RE",
+        help="certificate identity as a full-match regex",
     )
     issuer = who.add_mutually_exclusive_group()
-    issuer.add_argument("--cert-oidc-issuer", metavar="URL", help="exact OIDC issuer")
     issuer.add_argument(
-        "--cert-oidc-issuer-regexp", metavar="RE", help="OIDC issuer as a full-match regex"
+        "--cert-oidc-issuer", "--certificate-oidc-issuer", metavar="URL", help="exact OIDC issuer"
+    )
+    issuer.add_argument(
+        "--cert-oidc-issuer-regexp",
+        "--certificate-oidc-issuer-regexp",
+        metavar="RE",
+        help="OIDC issuer as a full-match regex",
     )
     who.add_argument(
         "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
@@ -127,6 +141,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--json", action="store_true", help="one JSON receipt per artifact on stdout"
+    )
+    verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="accepted for sigstore-python/cosign compatibility and changes nothing: "
+        "srcverify never uses the network",
     )
     verify.set_defaults(handler=run_verify)
     return verify
@@ -170,6 +190,11 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def check_usage(args: argparse.Namespace) -> None:
     """Refuse options that cannot work together (exit 2)."""
+    from srcverify.cli.hints import subcommand_hint
+
+    hint = subcommand_hint(args.artifacts)
+    if hint:
+        raise UsageError(hint)
     cli_manifest.check_usage(args, is_digest)
     if args.bundle and len(args.artifacts) > 1 and not args.manifest:
         raise UsageError("--bundle names one bundle; give one ARTIFACT or use default bundle paths")
@@ -203,6 +228,7 @@ def combine(worst: int, code: int) -> int:
 
 def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
     """The trust root the options name (the shipped pin by default), authenticated."""
+    from srcverify.pin import report as pin_report
     from srcverify.sigstore.trustroot import TrustedRoot
 
     if args.trusted_root:
@@ -210,8 +236,9 @@ def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
             f"srcverify: warning: using {args.trusted_root} as is; it is NOT TUF-authenticated",
             stderr=True,
         )
-        root = TrustedRoot.from_json(_read(args.trusted_root, "trusted root"))
-        return Trust(root, None, {"trusted_root": args.trusted_root, "tuf_authenticated": False})
+        data = _read(args.trusted_root, "trusted root")
+        root = TrustedRoot.from_json(data)
+        return Trust(root, None, pin_report.unauthenticated_summary(args.trusted_root, data))
     from srcverify.pin import load as pin_load
 
     pin_dir = Path(args.trust_root) if args.trust_root else pin_load.default_pin_dir()
@@ -219,10 +246,7 @@ def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
         pin_dir, now=now, max_age_days=args.max_trust_root_age
     )
     source = {
-        "pin": str(pin_dir),
-        "tuf_authenticated": True,
-        "fully_authenticated": pinned.pin.fully_authenticated,
-        "reference_time": pinned.reference_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **pin_report.pin_summary(pinned.pin, str(pin_dir)),
         "age_days": round((now - pinned.reference_time).total_seconds() / 86400, 2),
     }
     return Trust(pinned.trusted_root, pinned.reference_time, source)
@@ -398,9 +422,12 @@ def failure_output(
     args: argparse.Namespace, artifact: str, exc: Exception, code: int
 ) -> tuple[dict[str, Any] | None, str]:
     """The JSON record (with ``--json``) and the human line for a failed artifact."""
+    from srcverify.cli.hints import failure_hint
+
     step = getattr(exc, "step", "error")
     detail = getattr(exc, "detail", str(exc))
     verdict = "REJECTED" if code == EXIT_REJECTED else "NOT EVALUATED"
+    hint = failure_hint(args, artifact, exc)
     record = None
     if args.json:
         record = {
@@ -410,7 +437,10 @@ def failure_output(
             "step": step,
             "error": detail,
         }
-    return record, f"{verdict} {artifact}: {step}: {detail}"
+        if hint:
+            record["hint"] = hint
+    line = f"{verdict} {artifact}: {step}: {detail}"
+    return record, f"{line} (hint: {hint})" if hint else line
 
 
 def _print(record: dict[str, Any] | None, line: str) -> None:

@@ -4,8 +4,11 @@
 :mod:`~srcverify.pin.chain` authenticates the metadata offline at the pin's
 reference time; :mod:`~srcverify.pin.load` turns a pin directory into an
 authenticated :class:`~srcverify.sigstore.trustroot.TrustedRoot`;
-:mod:`~srcverify.pin.update` refreshes a pin on a connected machine, atomically;
-:mod:`~srcverify.pin.diff` tells a reviewer what an update changed.
+:mod:`~srcverify.pin.localcopy` reads a local copy of a TUF repository (CDN or
+git layout); :mod:`~srcverify.pin.update` refreshes a pin from such a copy or a
+URL, or makes one from an anchor root; :mod:`~srcverify.pin.write` writes it
+atomically; :mod:`~srcverify.pin.diff` tells a reviewer what an update changed;
+:mod:`~srcverify.pin.report` describes what a pin's authentication covered.
 
 It does not verify bundles (that is :mod:`srcverify.sigstore`), and only
 :mod:`~srcverify.pin.update` ever uses the network.

@@ -1,8 +1,8 @@
 """The pin record (``pin.json``): what a trust-root pin holds and where it came from.
 
-The record is written by whoever builds the pin (``trust-root update``, or
-``trust-root/rebuild_from_wheel.py`` for the pin shipped in the repository)
-and reviewed with it. It states the reference time T at which the pin is
+The record is written by whoever builds the pin (``trust-root update``;
+``trust-root/rebuild.sh`` runs it for the pin shipped in the repository) and
+reviewed with it. It states the reference time T at which the pin is
 authenticated, why T is what it is, the origin of the pin, and for every file
 under ``metadata/`` and ``targets/``: its sha256, length and source. Format::
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Sequence
 
 from srcverify._frozen import frozen
@@ -218,6 +219,10 @@ class Resolution:
     top_directory: str | None = None
 
 
+# SOURCE_VERSION.orig.tar.* and SOURCE_VERSION.orig-COMPONENT.tar.* (dpkg-source's names).
+_DEBIAN_ORIG = re.compile(r"[a-z0-9][a-z0-9+.-]*_[^_/]+\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.")
+
+
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not name:
         raise ReleaseMapError("artifact name is empty")
@@ -271,6 +276,13 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         if (match := kind.regex.fullmatch(artifact_name)) is not None
     ]
     where = release_map.filename
+    if not matches and _DEBIAN_ORIG.match(artifact_name):
+        raise ReleaseMapError(
+            f"{artifact_name!r} is a Debian orig tarball name, and release map {where} knows "
+            "upstream's file names: name the file (or, with --digest, the ARTIFACT) after "
+            "upstream's file, e.g. Python-3.13.5.tar.xz, or pass --name UPSTREAM-NAME "
+            "to dh_srcverify"
+        )
     if not matches:
         hint = ""
         if artifact_name.endswith(_NOT_ARTIFACTS):
