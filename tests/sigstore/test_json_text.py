@@ -43,3 +43,37 @@ def test_a_trusted_root_with_a_lone_surrogate_is_unusable() -> None:
     root = json.dumps({"mediaType": "x\ud800"}).encode()
     with pytest.raises(TrustRootError, match=r"not valid JSON: .*lone surrogate"):
         TrustedRoot.from_json(root)
+
+
+def _snake(document: object) -> object:
+    import re
+
+    if isinstance(document, list):
+        return [_snake(item) for item in document]
+    if isinstance(document, dict):
+        return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): _snake(v) for k, v in document.items()}
+    return document
+
+
+@pytest.mark.parametrize("shape", [{}, {"dsse": True}, {"log": "v2", "timestamp": True}])
+def test_proto_field_names_in_snake_case_verify(shape: dict[str, object]) -> None:
+    """The protobuf JSON mapping requires parsers to accept the original field names."""
+    from srcverify.sigstore.identity import Identity
+    from srcverify.sigstore.verify import verify_bundle
+    from tests.support.signed import DEFAULT_IDENTITY, DEFAULT_ISSUER, NOW
+
+    signed = TestInstance().sign_artifact(b"artifact", **shape)
+    snake = _snake(signed.bundle)
+    assert "verification_material" in json.dumps(snake)
+    bundle = Bundle.from_json(json.dumps(snake).encode())
+    root = TrustedRoot.from_json(json.dumps(_snake(signed.trusted_root)).encode())
+    policy = Identity(identity=DEFAULT_IDENTITY, issuer=DEFAULT_ISSUER)
+    receipt = verify_bundle(bundle, signed.digest, trusted_root=root, policy=policy, now=NOW)
+    assert receipt.signer == DEFAULT_IDENTITY
+
+
+def test_a_field_in_both_spellings_is_refused() -> None:
+    signed = TestInstance().sign_artifact(b"artifact")
+    doc = dict(signed.bundle, media_type=signed.bundle["mediaType"])
+    with pytest.raises(BundleFormatError, match="field 'mediaType' is given twice"):
+        Bundle.from_json(json.dumps(doc).encode())

@@ -27,9 +27,17 @@ __all__ = ["policy", "resolution"]
 
 
 def policy(
-    args: argparse.Namespace, artifact: str, read: Callable[[str, str], bytes]
+    args: argparse.Namespace,
+    artifact: str,
+    read: Callable[[str, str], bytes],
+    *,
+    is_file: bool = True,
 ) -> tuple[Policy | ManagedKey, Resolution | None]:
-    """The signer policy: from the flags, or from the release map (with its resolution)."""
+    """The signer policy: from the flags, or from the release map (with its resolution).
+
+    A file is resolved by its basename; a name given with a digest only
+    (``--digest sha256:HEX NAME``) is resolved as given, so ``../x`` is refused.
+    """
     from srcverify.sigstore import identity
     from srcverify.sigstore.signature import load_public_key_pem
     from srcverify.sigstore.verify import ManagedKey
@@ -39,7 +47,7 @@ def policy(
     publisher = cli_evidence.publisher_policy(args)
     if publisher is not None:
         return publisher, None
-    if args.cert_identity or args.cert_identity_regexp:
+    if args.cert_identity is not None or args.cert_identity_regexp is not None:
         try:
             named = identity.Identity(
                 identity=args.cert_identity,
@@ -50,7 +58,7 @@ def policy(
         except identity.PolicySpecError as exc:
             raise UsageError(str(exc)) from exc
         return named, None
-    found = resolution(args, Path(artifact).name)
+    found = resolution(args, Path(artifact).name if is_file else artifact)
     return found.policy, found
 
 

@@ -200,6 +200,18 @@ def check_usage(args: argparse.Namespace) -> None:
         raise UsageError("--bundle names one bundle; give one ARTIFACT or use default bundle paths")
     if args.digest and len(args.artifacts) > 1:
         raise UsageError("--digest gives one digest; give one ARTIFACT")
+    empty = [
+        flag
+        for flag, value in (
+            ("--cert-identity", args.cert_identity),
+            ("--cert-identity-regexp", args.cert_identity_regexp),
+            ("--cert-oidc-issuer", args.cert_oidc_issuer),
+            ("--cert-oidc-issuer-regexp", args.cert_oidc_issuer_regexp),
+        )
+        if value is not None and not value.strip()
+    ]
+    if empty:  # an empty identity would silently fall back to the release map
+        raise UsageError(f"{empty[0]} must not be empty")
     has_identity = bool(args.cert_identity or args.cert_identity_regexp)
     has_issuer = bool(args.cert_oidc_issuer or args.cert_oidc_issuer_regexp)
     if has_identity != has_issuer:
@@ -306,7 +318,7 @@ def _verify_evidence(
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
-    policy, resolution = cli_signer.policy(args, artifact, _read)
+    policy, resolution = cli_signer.policy(args, artifact, _read, is_file=file is not None)
     shared = resolution.evidence if resolution is not None else None
     path = evidence_path or (
         str(Path(artifact).parent / shared) if shared else cli_evidence.find_evidence(artifact)

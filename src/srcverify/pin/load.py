@@ -171,9 +171,16 @@ def check_pin_age(pin: AuthenticatedPin, now: datetime, max_age: timedelta | Non
     """Return the pin's age at ``now``; raise when a policy maximum is exceeded.
 
     Raises:
-        StaleTrustRootError: ``max_age`` is set and the pin is older.
+        StaleTrustRootError: ``max_age`` is set and the pin is older, or its
+            reference time lies after ``now`` (its age is unknown).
     """
     age = pin.age(now)
+    if max_age is not None and pin.reference_time > now:
+        raise StaleTrustRootError(
+            f"the pinned trust root's reference time {format_time(pin.reference_time)} lies "
+            f"after now ({format_time(now)}), so its age cannot be held to "
+            "--max-trust-root-age; check the clock and the pin's reference time"
+        )
     if max_age is not None and age > max_age:
         raise StaleTrustRootError(
             f"the pinned trust root's reference time {format_time(pin.reference_time)} is "

@@ -116,7 +116,7 @@ class Bundle:
                 JSON path of the offending field.
         """
         try:
-            doc = json_text.loads(data)
+            doc = json_text.camel_case_fields(json_text.loads(data))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BundleFormatError(f"bundle is not valid JSON: {exc}") from exc
         return _bundle(doc)

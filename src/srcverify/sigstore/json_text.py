@@ -61,3 +61,33 @@ def _check_text(text: str) -> None:
     except UnicodeEncodeError as exc:
         code = ord(text[exc.start])
         raise ValueError(f"a string holds U+{code:04X}, a lone surrogate (RFC 7493 2.1)") from None
+
+
+def camel_case_fields(document: Any) -> Any:
+    """``document`` with protobuf field names in lowerCamelCase, as the JSON mapping allows.
+
+    The proto3 JSON mapping makes parsers accept both the lowerCamelCase JSON
+    name (``mediaType``) and the original field name (``media_type``). Bundles
+    and trusted roots are protobuf messages with no free-form maps, so every
+    key with an underscore is a field name. An object that spells one field
+    both ways is refused: which one counts would be a guess.
+
+    Raises:
+        ValueError: a field is given in both spellings.
+    """
+    if isinstance(document, list):
+        return [camel_case_fields(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    result: dict[str, Any] = {}
+    for key, value in document.items():
+        name = _lower_camel(key) if "_" in key else key
+        if name in result:
+            raise ValueError(f"field {name!r} is given twice (as {key!r} too)")
+        result[name] = camel_case_fields(value)
+    return result
+
+
+def _lower_camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)

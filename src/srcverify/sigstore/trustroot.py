@@ -143,7 +143,7 @@ class TrustedRoot:
                 key, certificate or time.
         """
         try:
-            doc = json_text.loads(data)
+            doc = json_text.camel_case_fields(json_text.loads(data))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise TrustRootError(f"trusted_root.json is not valid JSON: {exc}") from exc
         root = _mapping(doc, "trusted_root.json")

@@ -139,7 +139,7 @@ def verify_bundle(
 
     _check_signature(bundle, signing_key, message_digest)
 
-    _explain_stale_trust_root(bundle, trusted_root, trust_root_time)
+    _explain_stale_trust_root(bundle, trusted_root, trust_root_time, now)
 
     # Step 3: every transparency log entry records this signature, and verifies.
     notes: list[str] = []
@@ -179,6 +179,11 @@ def verify_bundle(
         stamp = timestamps.verify_timestamp(
             token, signature_bytes, trusted_root.timestamp_authorities
         )
+        if stamp.time > now:  # as for log times: a signature cannot come from the future
+            raise TimestampError(
+                f"RFC 3161 timestamp by {stamp.authority.uri} says {_rfc3339(stamp.time)}, "
+                f"after now ({_rfc3339(now)})"
+            )
         times.append(VerifiedTime("rfc3161-timestamp", stamp.time, stamp.authority.uri))
     if not times:
         raise TimestampError(
@@ -186,6 +191,7 @@ def verify_bundle(
             "RFC 3161 timestamp"
         )
     instants = [t.time for t in times]
+    _explain_unknown_ca(leaf, trusted_root, trust_root_time, instants)
     for verdict in verdicts:
         if verdict.integrated_time is None:
             tlog.check_log_validity(verdict.log, instants)
@@ -319,31 +325,46 @@ def _signer_of(leaf: x509.Certificate) -> tuple[str, str | None]:
 
 
 def _explain_stale_trust_root(
-    bundle: Bundle, trusted_root: TrustedRoot, trust_root_time: datetime | None
+    bundle: Bundle, trusted_root: TrustedRoot, trust_root_time: datetime | None, now: datetime
 ) -> None:
-    """Raise StaleTrustRootError when the pin predates a signature it cannot judge.
+    """Raise StaleTrustRootError when a log the pin lacks claims a signature after the pin.
 
-    Only an *absent* log key or CA counts, and only for a signature made after
-    the pin's reference time: then "update the trust root" is the right advice,
-    not "invalid signature". The times are the bundle's own, unverified claims;
-    that is acceptable because this only chooses which failure to report (exit
-    3 instead of 1) and never lets a bundle pass.
+    Only an *absent* log key counts, and only for a signature made after the
+    pin's reference time and not after now: then "update the trust root" is
+    the right advice, not "invalid signature". That time is the bundle's own,
+    unverifiable claim (the pin lacks the key to check it), which is why it is
+    never enough to pass, only to choose exit 3 over exit 1; a claim in the
+    future chooses nothing. Entries of known logs are verified, and an
+    unknown CA is judged by verified times only (:func:`_explain_unknown_ca`).
     """
     if trust_root_time is None:
         return
-    leaf = bundle.material.leaf
-    signed_at = leaf.not_valid_before_utc if leaf is not None else None
     for entry in bundle.material.tlog_entries:
-        if entry.integrated_time is not None:
-            try:
-                signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
-            except (OverflowError, ValueError, OSError):
-                continue  # not a time at all: the log entry check rejects it
-        if signed_at is None or signed_at <= trust_root_time:
+        if entry.integrated_time is None or trusted_root.tlog(entry.log_id) is not None:
             continue
-        if trusted_root.tlog(entry.log_id) is None:
+        try:
+            signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
+        except (OverflowError, ValueError, OSError):
+            continue  # not a time at all: the log entry check rejects it
+        if trust_root_time < signed_at <= now:
             raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
-    if leaf is not None and signed_at is not None and signed_at > trust_root_time:
-        known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
-        if leaf.issuer not in known:
-            raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, signed_at)
+
+
+def _explain_unknown_ca(
+    leaf: x509.Certificate | None,
+    trusted_root: TrustedRoot,
+    trust_root_time: datetime | None,
+    instants: list[datetime],
+) -> None:
+    """Raise StaleTrustRootError when a CA the pin lacks issued the leaf, and a
+    *verified* time puts the signature after the pin's reference time."""
+    if leaf is None or trust_root_time is None:
+        return
+    known = {ca.certificates[0].subject for ca in trusted_root.certificate_authorities}
+    latest = max(instants)
+    if leaf.issuer not in known and latest > trust_root_time:
+        raise StaleTrustRootError.signature_newer_than_pin(trust_root_time, latest)
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
