@@ -519,9 +519,12 @@ SECTIONS: dict[str, tuple[Callable[[Bench], dict[str, Any]], Callable[[dict[str,
 def _meta(b: Bench) -> dict[str, Any]:
     from importlib.metadata import version
 
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
+    try:  # a tarball of the tree has no git, and git is no tool the bench needs
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        commit = ""
     node = (
         subprocess.run([b.node[0], "--version"], capture_output=True, text=True).stdout.strip()
         if b.node
