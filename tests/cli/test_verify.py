@@ -239,3 +239,17 @@ def test_closed_stdout_is_not_success(
     finally:
         closed.close()
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_only_the_chosen_verb_is_built_and_help_lists_every_verb() -> None:
+    from srcverify.cli.main import _build_parser
+
+    def verbs(argv: list[str]) -> list[str]:
+        listed = _build_parser(argv).format_help().split("commands:", 1)[1]
+        return [verb for verb in ("map", "trust-root", "verify") if f"    {verb}" in listed]
+
+    assert verbs(["verify", "x"]) == ["verify"]
+    assert verbs(["map", "which", "x"]) == ["map"]
+    assert verbs(["trust-root", "status"]) == ["trust-root"]
+    every = ["map", "trust-root", "verify"]
+    assert verbs([]) == verbs(["--help"]) == verbs(["verfy"]) == every

@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hint:
         print_line(f"srcverify: {hint}", stderr=True)
         return EXIT_USAGE
-    parser = _build_parser()
+    parser = _build_parser(arguments)
     args, rest = parser.parse_known_args(arguments)
     unknown = [item for item in rest if item.startswith("-")]
     if rest and not unknown and isinstance(getattr(args, "artifacts", None), list):
@@ -75,14 +75,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; when ``argv`` names a verb, only that verb's subparser is built."""
     parser = EscapingArgumentParser(
         prog="srcverify",
         description="Offline Sigstore verification of upstream sources for distribution builds.",
     )
     parser.add_argument("--version", action="version", version=f"srcverify {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    cli_batch.add_arguments(cli_verify.add_parser(subparsers))
-    cli_trust_root.add_parser(subparsers)
-    cli_map.add_parser(subparsers)
+    # Building the other verbs' parsers costs more than parsing; --help, --version and a
+    # mistyped verb (whose message lists the choices) get every verb.
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    every = chosen not in ("verify", "trust-root", "map")
+    if every or chosen == "verify":
+        cli_batch.add_arguments(cli_verify.add_parser(subparsers))
+    if every or chosen == "trust-root":
+        cli_trust_root.add_parser(subparsers)
+    if every or chosen == "map":
+        cli_map.add_parser(subparsers)
     return parser
