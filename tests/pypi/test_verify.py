@@ -349,7 +349,8 @@ def test_required_predicate_missing(inst: TestInstance) -> None:
         (GitHubPublisher("example/project", "other.yml"), "build config URI: expected"),
         (
             GitHubPublisher("example/project", "release.yml", environment="pypi"),
-            "deployment environment: expected pypi, certificate has no",
+            "deployment environment: expected pypi, certificate has no Deployment Environment "
+            "extension (1.3.6.1.4.1.57264.1.23)",
         ),
         (
             GitHubPublisher(

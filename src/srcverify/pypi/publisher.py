@@ -67,6 +67,16 @@ _SOURCE_REF = 14
 _BUILD_CONFIG_URI = 18
 _DEPLOYMENT_ENVIRONMENT = 23
 
+# what a missing claim is called in a rejection
+_EXTENSION_OF = {
+    "OIDC issuer": "issuer extension (1.3.6.1.4.1.57264.1.8 or .1.1)",
+    "deployment environment": "Deployment Environment extension (1.3.6.1.4.1.57264.1.23)",
+    "source repository ref": "Source Repository Ref extension (1.3.6.1.4.1.57264.1.14)",
+    "source repository URI": "Source Repository URI extension (1.3.6.1.4.1.57264.1.12)",
+    "build config URI": "Build Config URI extension (1.3.6.1.4.1.57264.1.18)",
+    "build signer URI": "Build Signer URI extension (1.3.6.1.4.1.57264.1.9)",
+    "SAN": "SAN identity",
+}
 _SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?")
 _EMAIL = re.compile(r"[^@\s:]+@[^@\s:]+\.[^@\s:]+")
@@ -122,7 +132,7 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, what: str, expected: str, actual: str | None) -> None:
-        shown = "no such extension" if actual is None else actual
+        shown = actual if actual is not None else f"no {_EXTENSION_OF.get(what, what)}"
         self.items.append(f"{what}: expected {expected}, certificate has {shown}")
 
     def raise_if_any(self) -> None:
