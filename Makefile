@@ -40,9 +40,10 @@ maps: $(RUNTIME)
 
 # Each parser's fuzz target under atheris for FUZZ_SECONDS (default 60) each; findings in .fuzz/crashes/.
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 0
 fuzz: $(DEV)
 	$(PY) -m pip install --quiet -e '.[fuzz]'
-	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) $(FUZZ_TARGETS)
 
 # figures, not tests: an installed, byte-compiled srcverify and the peers, in build/bench
 BENCH_DIR ?= build/bench

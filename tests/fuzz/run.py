@@ -1,6 +1,6 @@
 """``make fuzz``: run each fuzz target under atheris (libFuzzer) for a bounded time.
 
-    python -m tests.fuzz.run [--seconds N] [TARGET ...]
+    python -m tests.fuzz.run [--seconds N] [--seed N] [TARGET ...]
 
 Each target runs in its own process for ``--seconds`` (default 60), with a
 per-input timeout of 10 s and a 2 GiB memory limit, starting from its seeds
@@ -11,6 +11,11 @@ inputs tried per target.
 
 atheris is a development extra (``pip install -e '.[fuzz]'``); this runner
 is not part of the test suite (``tests/fuzz/test_targets.py`` is).
+
+``--seed N`` (N > 0) fixes libFuzzer's random seed, so that a run explores
+the same inputs in the same order each time: CI uses it, so that its short
+budget is a repeatable gate rather than a lottery. ``make fuzz`` leaves it 0
+(a new seed each run), which is what a long exploratory run wants.
 """
 
 from __future__ import annotations
@@ -35,19 +40,24 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz.run")
     parser.add_argument("--seconds", type=int, default=60, help="time per target (default 60)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="libFuzzer seed; 0 (default) picks a new one"
+    )
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
     args = parser.parse_args(argv)
     unknown = sorted(set(args.targets) - set(TARGETS))
     if unknown:
         parser.error(f"unknown target {unknown[0]}; targets: {', '.join(TARGETS)}")
-    results = [_run_target(name, args.seconds) for name in (args.targets or list(TARGETS))]
+    results = [
+        _run_target(name, args.seconds, args.seed) for name in (args.targets or list(TARGETS))
+    ]
     print("\nfuzz summary:")
     for name, runs, seconds, finding in results:
         print(f"  {name:<12} {runs:>9} inputs in {seconds:>4} s  {finding or 'no finding'}")
     return 1 if any(finding for *_, finding in results) else 0
 
 
-def _run_target(name: str, seconds: int) -> tuple[str, int, int, str | None]:
+def _run_target(name: str, seconds: int, seed: int) -> tuple[str, int, int, str | None]:
     from tests.fuzz.targets import TARGETS
 
     corpus = WORK / name
@@ -69,6 +79,7 @@ def _run_target(name: str, seconds: int) -> tuple[str, int, int, str | None]:
         "-max_len=65536",
         f"-artifact_prefix={crashes}/{name}-",
         "-print_final_stats=1",
+        *([f"-seed={seed}"] if seed > 0 else []),
         str(corpus),
     ]
     print(f"fuzz {name}: {seconds} s", flush=True)
