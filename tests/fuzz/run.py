@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(finding for *_, finding in results) else 0
 
 
-def _run_target(name: str, seconds: int, seed: int) -> tuple[str, int, int, str | None]:
+def _run_target(name: str, seconds: int, libfuzzer_seed: int) -> tuple[str, int, int, str | None]:
     from tests.fuzz.targets import TARGETS
 
     corpus = WORK / name
@@ -79,7 +79,7 @@ def _run_target(name: str, seconds: int, seed: int) -> tuple[str, int, int, str 
         "-max_len=65536",
         f"-artifact_prefix={crashes}/{name}-",
         "-print_final_stats=1",
-        *([f"-seed={seed}"] if seed > 0 else []),
+        *([f"-seed={libfuzzer_seed}"] if libfuzzer_seed > 0 else []),
         str(corpus),
     ]
     print(f"fuzz {name}: {seconds} s", flush=True)
