@@ -220,6 +220,84 @@ def test_dh_srcverify_refuses_to_guess_without_a_bundle(
     assert "found 0" in result.log
 
 
+def test_addon_builds_when_changelog_names_the_upstream_release_with_repack_suffix(
+    tmp_path: Path, deb_env: dict[str, str]
+) -> None:
+    """1:1.0+dfsg-2 is upstream release 1.0: epoch, Debian revision and +dfsg are dropped."""
+    release = make_release(tmp_path / "upstream", "hello-sv-1.0.tar.xz", "hello-sv-1.0")
+    tree = hello_source(
+        tmp_path,
+        release,
+        rules=ADDON_RULES,
+        build_depends="debhelper-compat (= 13), dh-sequence-srcverify",
+    )
+    (tmp_path / "hello-sv_1.0.orig.tar.xz").rename(tmp_path / "hello-sv_1.0+dfsg.orig.tar.xz")
+    changelog = tree / "debian" / "changelog"
+    changelog.write_text(CHANGELOG.replace("(1.0-1)", "(1:1.0+dfsg-2)"))
+    code, log = dpkg_buildpackage(tree, deb_env, "-b")
+    assert code == 0, log
+    assert "../hello-sv_1.0+dfsg.orig.tar.xz is upstream's hello-sv-1.0.tar.xz" in log
+    assert f"signed by {release.identity}" in log
+
+
+def test_addon_stops_build_when_changelog_names_another_upstream_release(
+    tmp_path: Path, deb_env: dict[str, str]
+) -> None:
+    """A genuine, correctly signed 1.0 tarball and bundle must not build as 1.1."""
+    release = make_release(tmp_path / "upstream", "hello-sv-1.0.tar.xz", "hello-sv-1.0")
+    tree = hello_source(
+        tmp_path,
+        release,
+        rules=ADDON_RULES,
+        build_depends="debhelper-compat (= 13), dh-sequence-srcverify",
+    )
+    (tmp_path / "hello-sv_1.0.orig.tar.xz").rename(tmp_path / "hello-sv_1.1.orig.tar.xz")
+    (tree / "debian" / "changelog").write_text(CHANGELOG.replace("(1.0-1)", "(1.1-1)"))
+    code, log = dpkg_buildpackage(tree, deb_env, "-b")
+    assert code != 0
+    assert (
+        "dh_srcverify: error: upstream's name hello-sv-1.0.tar.xz is release 1.0, but "
+        "debian/changelog's version 1.1-1 is upstream release 1.1" in log
+    ), log
+    assert "srcverify verify" not in log
+    assert not list(tmp_path.glob("hello-sv_1.1-1_*.deb"))
+
+
+@pytest.mark.parametrize(
+    ("name", "changelog", "code"),
+    [
+        ("Python-3.13.0a7.tar.xz", "3.13.0~a7-1", 0),
+        ("hello-1.0-rc1.tar.gz", "1.0~rc1+ds1-1", 0),
+        ("tool_1.2.3_linux_amd64.tar.gz", "2:1.2.3-4", 0),
+        ("Python-3.13.5.tar.xz", "3.13.6-1", 1),
+        ("Python-3.13.0a7.tar.xz", "3.13.0-1", 1),
+        ("source.tar.gz", "1.0-1", 1),
+    ],
+)
+def test_dh_srcverify_compares_upstream_name_with_changelog_version(
+    tmp_path: Path, deb_env: dict[str, str], name: str, changelog: str, code: int
+) -> None:
+    """--no-act: the comparison happens before srcverify runs, so no real bundle is needed."""
+    tree = tmp_path / "pkg-1"
+    (tree / "debian" / "upstream").mkdir(parents=True)
+    (tree / "debian" / "control").write_text("Source: pkg\n")
+    (tree / "debian" / "changelog").write_text(
+        CHANGELOG.replace("hello-sv (1.0-1)", f"pkg ({changelog})")
+    )
+    (tree / "debian" / "upstream" / f"{name}.sigstore").write_text("{}")
+    tarball = tmp_path / "upstream.tar.gz"
+    tarball.write_bytes(b"not read in --no-act")
+    result = run(["dh_srcverify", "--no-act", "--tarball", tarball], env=deb_env, cwd=tree)
+    assert result.returncode == code, result.log
+    if code == 0:
+        assert f"is upstream's {name}; checking it" in result.log
+    elif name == "source.tar.gz":
+        assert "upstream's name source.tar.gz carries no version" in result.log
+    else:
+        assert f"upstream's name {name} is release " in result.log
+        assert f"debian/changelog's version {changelog} is upstream release" in result.log
+
+
 def test_dh_srcverify_real_cpython_orig_tarball(tmp_path: Path, deb_env: dict[str, str]) -> None:
     """python3.13_3.13.5.orig.tar.xz is python.org's Python-3.13.5.tar.xz: shipped map and pin."""
     need_corpus()
