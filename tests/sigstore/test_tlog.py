@@ -52,6 +52,7 @@ def test_rekor_v1_entry_with_proof_checkpoint_and_promise() -> None:
     verdict = _verify(logged)
     assert verdict == LogVerdict(
         log=logged.log,
+        candidates=(logged.log,),
         integrated_time=INTEGRATED,
         proof_verified=True,
         promise_verified=True,
@@ -192,11 +193,11 @@ def test_set_payload_is_canonical_json() -> None:
 
 def test_check_log_validity_at_timestamp_times() -> None:
     log = ed25519_log(ValidityWindow(LOG_START, INTEGRATED))
-    check_log_validity(log, [LOG_START, INTEGRATED])
+    check_log_validity((log,), [LOG_START, INTEGRATED])
     with pytest.raises(TransparencyLogError, match=r"no verified time to check the key of log"):
-        check_log_validity(log, [])
+        check_log_validity((log,), [])
     with pytest.raises(TransparencyLogError, match=f"key of log https://{V2_NAME} was not valid"):
-        check_log_validity(log, [INTEGRATED, INTEGRATED + timedelta(microseconds=1)])
+        check_log_validity((log,), [INTEGRATED, INTEGRATED + timedelta(microseconds=1)])
 
 
 # --- the real corpus ---------------------------------------------------------------------

@@ -48,9 +48,9 @@ def _parse(doc: Any) -> TrustedRoot:
 
 def test_log_lookup_and_window() -> None:
     root = _parse(_root())
-    log = root.tlog(b"\x07" * 32)
-    assert log is not None and log.base_url == "https://rekor.example"
-    assert root.tlog(b"\x08" * 32) is None
+    (log,) = root.tlogs_with_id(b"\x07" * 32)
+    assert log.base_url == "https://rekor.example"
+    assert root.tlogs_with_id(b"\x08" * 32) == ()
     assert log.validity.contains(datetime(2025, 1, 1, tzinfo=UTC)), "end is inclusive"
     assert not log.validity.contains(datetime(2025, 1, 1, 0, 0, 1, tzinfo=UTC))
     assert not log.validity.contains(datetime(2023, 12, 31, 23, 59, 59, tzinfo=UTC))

@@ -32,7 +32,7 @@ from cryptography.x509.certificate_transparency import (
 )
 
 from srcverify.errors import CertificateError
-from srcverify.sigstore.trustroot import LogKey
+from srcverify.sigstore.trustroot import LogKey, describe_windows, valid_at
 
 __all__ = ["precert_signed_data", "verify_embedded_sct"]
 
@@ -138,16 +138,20 @@ def _verify_one(
         raise CertificateError(
             f"has entry type {sct.entry_type.name}, expected PRE_CERTIFICATE for an embedded SCT"
         )
-    log = next((candidate for candidate in ctlogs if candidate.log_id == sct.log_id), None)
-    if log is None:
+    same_id = tuple(candidate for candidate in ctlogs if candidate.log_id == sct.log_id)
+    if not same_id:
         raise CertificateError(
             f"unknown log id {sct.log_id.hex()} (not a CT log of the trust root)"
         )
+    # A root may list one CT log more than once (two validity windows, two URLs):
+    # the SCT is checked with the first entry whose window covers its time.
     when = _utc(sct.timestamp)
-    if not log.validity.contains(when):
+    log = valid_at(same_id, [when])
+    if log is None:
+        urls = ", ".join(dict.fromkeys(entry.base_url or "no URL" for entry in same_id))
         raise CertificateError(
-            f"CT log {sct.log_id.hex()} ({log.base_url or 'no URL'}) key not valid at SCT time "
-            f"{_iso(when)}: valid {log.validity.describe()}"
+            f"CT log {sct.log_id.hex()} ({urls}) key not valid at SCT time "
+            f"{_iso(when)}: valid {describe_windows(same_id)}"
         )
     data = precert_signed_data(sct, tbs, issuer_key_hash)
     _check_signature(sct, log, data)

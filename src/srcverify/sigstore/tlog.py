@@ -14,6 +14,11 @@ here) checks that the logged body describes *this* bundle.
 verified elsewhere (RFC 3161 timestamps, for Rekor v2 entries that carry no
 integrated time).
 
+A trusted root may list one log id more than once (the same key with two
+validity windows, or under two base URLs). Signatures are checked with the
+key of the first entry with the id; every entry with that id and that key is
+a candidate, and a time is judged by the first whose window covers it.
+
 This module does not verify the artifact signature, the certificate chain or
 any timestamp, and it decides nothing about identities. It never reads the
 clock: the caller passes ``now``.
@@ -32,7 +37,7 @@ from srcverify.sigstore.bundle import TlogEntry
 from srcverify.sigstore.checkpoint import verify_checkpoint, verify_log_signature
 from srcverify.sigstore.merkle import leaf_hash, verify_inclusion
 from srcverify.sigstore.rekorbody import check_body
-from srcverify.sigstore.trustroot import LogKey, TrustedRoot
+from srcverify.sigstore.trustroot import LogKey, TrustedRoot, describe_windows, valid_at
 
 __all__ = ["LogVerdict", "check_body", "check_log_validity", "set_payload", "verify_entry"]
 
@@ -42,7 +47,9 @@ class LogVerdict:
     """What a verified log entry proves.
 
     Attributes:
-        log: the trusted-root log that logged the entry.
+        log: the trusted-root log entry that logged the entry; once a time is
+            judged, the one whose validity window covers it.
+        candidates: every trusted-root entry with the log's id and key.
         integrated_time: when the log says it integrated the entry; set only
             when the signed entry timestamp verified.
         proof_verified: the inclusion proof verified up to a signed checkpoint.
@@ -52,6 +59,7 @@ class LogVerdict:
     """
 
     log: LogKey
+    candidates: tuple[LogKey, ...]
     integrated_time: datetime | None
     proof_verified: bool
     promise_verified: bool
@@ -80,12 +88,14 @@ def verify_entry(
     """
     if now.tzinfo is None:
         raise EvaluationError("verify_entry: now must be a timezone-aware datetime")
-    log = trusted_root.tlog(entry.log_id)
-    if log is None:
+    same_id = trusted_root.tlogs_with_id(entry.log_id)
+    if not same_id:
         raise TransparencyLogError(
             f"unknown log {base64.b64encode(entry.log_id).decode()}: "
             "no transparency log with this id in the trusted root"
         )
+    log = same_id[0]
+    candidates = tuple(other for other in same_id if other.spki_sha256 == log.spki_sha256)
     proof = entry.inclusion_proof
     proof_verified = False
     if proof is not None and proof.checkpoint is not None:
@@ -121,9 +131,10 @@ def verify_entry(
                 f"integrated time {integrated_time.isoformat()} of log entry "
                 f"{entry.log_index} is in the future (now {now.astimezone(UTC).isoformat()})"
             )
-        check_log_validity(log, [integrated_time])
+        log = check_log_validity(candidates, [integrated_time])
     return LogVerdict(
         log=log,
+        candidates=candidates,
         integrated_time=integrated_time,
         proof_verified=proof_verified,
         promise_verified=integrated_time is not None,
@@ -131,23 +142,29 @@ def verify_entry(
     )
 
 
-def check_log_validity(log: LogKey, times: Iterable[datetime]) -> None:
-    """Check that the log key was valid at every one of ``times``.
+def check_log_validity(candidates: tuple[LogKey, ...], times: Iterable[datetime]) -> LogKey:
+    """The first of ``candidates`` (entries of one log) valid at every one of ``times``.
 
-    The trusted root's validity window is closed: its end is included.
+    The trusted root's validity windows are closed: their ends are included.
 
     Raises:
-        TransparencyLogError: no time given, or a time outside the window.
+        TransparencyLogError: no time given, or no candidate's window covers
+            every time (the message lists the windows).
     """
     checked = list(times)
+    name = _name(candidates[0])
     if not checked:
-        raise TransparencyLogError(f"no verified time to check the key of log {_name(log)} at")
-    for when in checked:
-        if not log.validity.contains(when):
-            raise TransparencyLogError(
-                f"key of log {_name(log)} was not valid at {when.isoformat()} "
-                f"(valid {log.validity.describe()})"
-            )
+        raise TransparencyLogError(f"no verified time to check the key of log {name} at")
+    log = valid_at(candidates, checked)
+    if log is None:
+        uncovered = [when for when in checked if valid_at(candidates, [when]) is None] or checked
+        entries = f" in any of its {len(candidates)} entries" if len(candidates) > 1 else ""
+        raise TransparencyLogError(
+            f"key of log {name} was not valid{entries} at "
+            f"{', '.join(when.isoformat() for when in uncovered)} "
+            f"(valid {describe_windows(candidates)})"
+        )
+    return log
 
 
 def set_payload(entry: TlogEntry) -> bytes:

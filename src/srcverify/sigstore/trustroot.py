@@ -39,7 +39,9 @@ __all__ = [
     "LogKey",
     "TrustedRoot",
     "ValidityWindow",
+    "describe_windows",
     "parse_rfc3339",
+    "valid_at",
 ]
 
 TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
@@ -166,13 +168,28 @@ class TrustedRoot:
             ),
         )
 
-    def tlog(self, log_id: bytes) -> LogKey | None:
-        """The transparency log with this log id, if the root has one."""
-        return next((log for log in self.tlogs if log.log_id == log_id), None)
+    def tlogs_with_id(self, log_id: bytes) -> tuple[LogKey, ...]:
+        """Every transparency log entry with this log id, in the root's order.
 
-    def ctlog(self, log_id: bytes) -> LogKey | None:
-        """The CT log with this log id, if the root has one."""
-        return next((log for log in self.ctlogs if log.log_id == log_id), None)
+        A root may list one log more than once (the same key with two
+        validity windows, or under two base URLs): callers judge a time by
+        the entry whose window covers it (:func:`valid_at`).
+        """
+        return tuple(log for log in self.tlogs if log.log_id == log_id)
+
+    def ctlogs_with_id(self, log_id: bytes) -> tuple[LogKey, ...]:
+        """Every CT log entry with this log id, in the root's order."""
+        return tuple(log for log in self.ctlogs if log.log_id == log_id)
+
+
+def valid_at(logs: tuple[LogKey, ...], times: list[datetime]) -> LogKey | None:
+    """The first of ``logs`` whose validity window covers every one of ``times``."""
+    return next((log for log in logs if all(log.validity.contains(t) for t in times)), None)
+
+
+def describe_windows(logs: tuple[LogKey, ...]) -> str:
+    """The validity windows of ``logs`` for messages: ``a .. b; c .. open``."""
+    return "; ".join(log.validity.describe() for log in logs)
 
 
 def _mapping(value: object, what: str) -> Mapping[str, Any]:

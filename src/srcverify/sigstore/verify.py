@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
+from srcverify._frozen import replace
 from srcverify.errors import (
     ArtifactMismatchError,
     BundleFormatError,
@@ -192,9 +193,12 @@ def verify_bundle(
         )
     instants = [t.time for t in times]
     _explain_unknown_ca(leaf, trusted_root, trust_root_time, instants)
-    for verdict in verdicts:
-        if verdict.integrated_time is None:
-            tlog.check_log_validity(verdict.log, instants)
+    verdicts = [
+        v
+        if v.integrated_time is not None
+        else replace(v, log=tlog.check_log_validity(v.candidates, instants))
+        for v in verdicts
+    ]
 
     # Step 5: the certificate is a Fulcio certificate valid at every verified time.
     authority_uri = None
@@ -340,7 +344,7 @@ def _explain_stale_trust_root(
     if trust_root_time is None:
         return
     for entry in bundle.material.tlog_entries:
-        if entry.integrated_time is None or trusted_root.tlog(entry.log_id) is not None:
+        if entry.integrated_time is None or trusted_root.tlogs_with_id(entry.log_id):
             continue
         try:
             signed_at = datetime.fromtimestamp(entry.integrated_time, UTC)
