@@ -75,10 +75,12 @@ def _load(paths: list[str] | None) -> ReleaseMap:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from srcverify.releasemap.model import MapProblem
     from srcverify.releasemap.resolve import InvalidReleaseMapError, ReleaseMap
 
+    warnings: list[MapProblem] = []
     try:
-        release_map = ReleaseMap.load(args.file, strict=True)
+        release_map = ReleaseMap.load(args.file, strict=True, warnings=warnings)
     except InvalidReleaseMapError as exc:
         for problem in exc.problems:
             print_line(problem, stderr=True)
@@ -90,6 +92,18 @@ def _run_check(args: argparse.Namespace) -> int:
         return EXIT_UNEVALUATED
     except SrcverifyError as exc:
         return _error("check", exc)
+    for warning in warnings:
+        print_line(
+            f"{warning.filename}:{warning.line}:{warning.column}: warning: {warning.message}",
+            stderr=True,
+        )
+    if warnings:
+        count = len(warnings)
+        print_line(
+            f"srcverify map check: {args.file}: {count} warning{'s' if count != 1 else ''} "
+            "(a signer whose broad pattern is meant says 'lint: permit-broad-pattern')",
+            stderr=True,
+        )
     parts = [
         f"{p.name} ({len(p.artifacts)} artifact kinds, {len(p.series)} series, "
         f"{len(p.releases)} release exceptions)"

@@ -9,9 +9,12 @@ libyaml refuses is composed again by the pure-Python loader, so a syntax error
 reads the same either way. It reports syntax errors, keys that are not strings
 (``3.10`` unquoted is the float 3.1), duplicate, unknown and missing keys, wrong
 types (also a mapping or list tagged ``!!python/...``), empty strings,
-unanchored or broken regular expressions and YAML aliases (refused, not
+unanchored or broken regular expressions, patterns outside the safe subset
+of :mod:`srcverify.releasemap.patterns` (at the offending character where
+the scalar is plain or single-quoted on one line), and YAML aliases (refused, not
 expanded: a reviewed map spells every entry out), and keeps going so that one
-pass finds every problem.
+pass finds every problem. Lint warnings for broad signer patterns are
+collected in ``warnings``; they refuse nothing.
 
 It knows nothing about the release-map schema (that is
 :mod:`srcverify.releasemap.schema`) and reads no files.
@@ -25,11 +28,13 @@ from collections.abc import Sequence
 
 import yaml
 
+from srcverify.releasemap import patterns
 from srcverify.releasemap.model import MapProblem
 
 __all__ = ["Fields", "NodeReader", "anchored", "kind", "suggest"]
 
 _TAG = "tag:yaml.org,2002:"
+_PERMIT_BROAD = "permit-broad-pattern"  # a signer's opt-out of the lint warnings
 _KINDS = {
     "str": "a string",
     "map": "a mapping",
@@ -69,6 +74,23 @@ def anchored(pattern: str) -> bool:
     return (len(body) - len(body.rstrip("\\"))) % 2 == 0
 
 
+def _source_offset(text: str, node: yaml.Node, offset: int) -> int:
+    """Columns from ``node``'s start to character ``offset`` of its value, where the
+    scalar is written on one line plain or single-quoted; 0 (the node) otherwise."""
+    style = getattr(node, "style", None)
+    if node.start_mark is None or node.end_mark is None or style not in (None, "'"):
+        return 0
+    source = text[node.start_mark.index : node.end_mark.index]
+    if "\n" in source:
+        return 0
+    column = 1 if style == "'" else 0
+    position = 0
+    while position < offset and column < len(source):
+        column += 2 if style == "'" and source[column : column + 2] == "''" else 1
+        position += 1
+    return column
+
+
 def suggest(word: str, allowed: Sequence[str]) -> str:
     """`` (did you mean 'x'?)`` for a likely typo, else an empty string."""
     close = difflib.get_close_matches(word, list(allowed), n=1)
@@ -83,11 +105,45 @@ class NodeReader:
         self.text = text
         self.filename = filename
         self.problems: list[MapProblem] = []
+        self.warnings: list[MapProblem] = []
 
-    def fail(self, node: yaml.Node | None, message: str) -> None:
+    def fail(self, node: yaml.Node | None, message: str, offset: int | None = None) -> None:
+        """Record a problem at ``node``, or at character ``offset`` of its string value."""
+        self.problems.append(self._at(node, message, offset))
+
+    def warn(self, node: yaml.Node, message: str, offset: int | None = None) -> None:
+        """Record a lint warning (``map check`` prints them; they refuse nothing)."""
+        self.warnings.append(self._at(node, message, offset))
+
+    def _at(self, node: yaml.Node | None, message: str, offset: int | None) -> MapProblem:
         mark = node.start_mark if node is not None else None
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        self.problems.append(MapProblem(self.filename, line, column, message))
+        if node is not None and offset is not None:
+            column += _source_offset(self.text, node, offset)
+        return MapProblem(self.filename, line, column, message)
+
+    def permits_broad_pattern(self, fields: Fields, context: str) -> bool:
+        """``lint: permit-broad-pattern``: this signer's broad patterns are meant."""
+        if "lint" not in fields:
+            return False
+        value = self.string(fields, "lint", context)
+        if value is not None and value != _PERMIT_BROAD:
+            self.fail(
+                fields["lint"][1],
+                f"{context}: lint {value!r}: the only value is {_PERMIT_BROAD!r}",
+            )
+        return value == _PERMIT_BROAD
+
+    def safe_pattern(
+        self, node: yaml.Node, value: str, what: str, placeholder: str | None = None
+    ) -> bool:
+        """Refuse ``value`` outside the safe subset of :mod:`srcverify.releasemap.patterns`."""
+        found = patterns.unsafe(value, placeholder=placeholder)
+        if found is None:
+            return True
+        offset, why = found
+        self.fail(node, f"{what} {value!r} can backtrack catastrophically: {why}", offset)
+        return False
 
     def compose(self) -> yaml.Node | None:
         if self.fast and _FAST_LOADER is not None and not _LIBYAML_DIFFERS.search(self.text):
@@ -264,6 +320,10 @@ class NodeReader:
         except (re.error, OverflowError, RecursionError) as exc:
             self.fail(node, f"{context}: {name} {value!r} is not a valid regular expression: {exc}")
             return None
+        if not self.safe_pattern(node, value, f"{context}: {name}"):
+            return None
+        for offset, warning in patterns.broad(name, value):
+            self.warn(node, f"{context}: {warning}", offset)
         return value
 
     # --- the schema ---------------------------------------------------------

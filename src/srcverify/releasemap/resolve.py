@@ -77,24 +77,37 @@ class ReleaseMap:
 
     @classmethod
     def from_text(
-        cls, text: str, filename: str = "<release map>", *, strict: bool = False
+        cls,
+        text: str,
+        filename: str = "<release map>",
+        *,
+        strict: bool = False,
+        warnings: list[MapProblem] | None = None,
     ) -> ReleaseMap:
         """Parse YAML text; ``filename`` is how problems name it.
 
         ``strict`` reads with PyYAML's pure-Python loader only, which refuses
         a few spellings libyaml tolerates (see :func:`~srcverify.releasemap.schema.parse_map`).
+        ``warnings``, when given, receives the lint warnings (broad signer patterns).
 
         Raises:
             InvalidReleaseMapError: every problem, as ``file:line:column: message``.
         """
         from srcverify.releasemap.schema import parse_map  # PyYAML: only for maps read as YAML
 
-        schema, projects = parse_map(text, filename, strict=strict)
+        schema, projects = parse_map(text, filename, strict=strict, warnings=warnings)
         return cls(filename, schema, projects)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, strict: bool = False) -> ReleaseMap:
-        """Read and parse a map file (UTF-8, at most 4 MiB); ``strict`` as for :meth:`from_text`.
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        strict: bool = False,
+        warnings: list[MapProblem] | None = None,
+    ) -> ReleaseMap:
+        """Read and parse a map file (UTF-8, at most 4 MiB); ``strict`` and ``warnings``
+        as for :meth:`from_text`.
 
         Raises:
             InputError: the file cannot be read or is not a regular file.
@@ -114,7 +127,7 @@ class ReleaseMap:
             raise InvalidReleaseMapError(
                 [MapProblem(name, line, 1, f"not UTF-8 text (byte {exc.start}: {exc.reason})")]
             ) from exc
-        return cls.from_text(text, name, strict=strict)
+        return cls.from_text(text, name, strict=strict, warnings=warnings)
 
     @classmethod
     def combine(cls, maps: Sequence[ReleaseMap]) -> ReleaseMap:

@@ -30,6 +30,7 @@ from srcverify.releasemap.model import (
     SCHEMA_VERSION,
     ArtifactKind,
     InvalidReleaseMapError,
+    MapProblem,
     Project,
     ReleaseException,
     SeriesEntry,
@@ -52,10 +53,13 @@ _SIGNER_KEYS = (
     "github_workflow",
     "github_attestation",
     "trusted_publisher",
+    "lint",
 )
 
 
-def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, tuple[Project, ...]]:
+def parse_map(
+    text: str, filename: str, *, strict: bool = False, warnings: list[MapProblem] | None = None
+) -> tuple[int, tuple[Project, ...]]:
     """Parse and validate release-map text.
 
     The YAML is composed by libyaml where PyYAML has it; a map with any
@@ -69,6 +73,7 @@ def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, t
         text: the YAML document.
         filename: how problems name the file.
         strict: compose with the pure-Python loader only.
+        warnings: when given, receives the lint warnings (broad signer patterns).
 
     Returns:
         The schema version and the projects, in file order.
@@ -76,12 +81,17 @@ def parse_map(text: str, filename: str, *, strict: bool = False) -> tuple[int, t
     Raises:
         InvalidReleaseMapError: every problem found, sorted by position.
     """
-    if strict:
-        return _Reader(text, filename, fast=False).read()
+    reader = _Reader(text, filename, fast=not strict)
     try:
-        return _Reader(text, filename).read()
+        result = reader.read()
     except InvalidReleaseMapError:
-        return _Reader(text, filename, fast=False).read()
+        if strict:
+            raise
+        reader = _Reader(text, filename, fast=False)
+        result = reader.read()
+    if warnings is not None:
+        warnings.extend(sorted(reader.warnings, key=lambda p: (p.line, p.column)))
+    return result
 
 
 class _Reader(FormsReader):
@@ -189,6 +199,8 @@ class _Reader(FormsReader):
                     problem = "must not define named groups"
                 elif compiled.fullmatch(""):
                     problem = "matches the empty string"
+        if problem is None and not self.safe_pattern(node, value, f"{context}: version_pattern"):
+            return None
         if problem is not None:
             self.fail(node, f"{context}: version_pattern {value!r} {problem}")
             return None
@@ -294,6 +306,8 @@ class _Reader(FormsReader):
         if value.count("{version}") != 1:
             self.fail(node, f"{context}: pattern {value!r} must contain {{version}} exactly once")
             return None
+        if not self.safe_pattern(node, value, f"{context}: pattern", placeholder="{version}"):
+            return None
         if version_pattern is None:
             return None  # the project's version_pattern is already reported
         try:
@@ -396,7 +410,7 @@ class _Reader(FormsReader):
             return self.github_attestation(node, fields, context)
         if "trusted_publisher" in fields:
             return self.publisher_signer(fields, context)
-        before = len(self.problems)
+        before, warned = len(self.problems), len(self.warnings)
         identity = self.string(fields, "identity", context)
         issuer = self.string(fields, "issuer", context)
         identity_regexp = self.regexp(fields, "identity_regexp", context)
@@ -412,6 +426,8 @@ class _Reader(FormsReader):
         if not {"identity", "identity_regexp", "github_workflow"} & set(fields):
             self.fail(node, f"{context}: needs identity, identity_regexp or github_workflow")
         workflow = self.github_workflow(fields, context)
+        if self.permits_broad_pattern(fields, context):
+            del self.warnings[warned:]
         if len(self.problems) > before:
             return None
         try:
