@@ -325,7 +325,11 @@ class _Reader(FormsReader):
     def series(self, fields: Fields, project: str) -> tuple[SeriesEntry, ...]:
         if "series" not in fields:
             return ()
-        result: list[tuple[SeriesEntry, yaml.Node]] = []
+        result: list[SeriesEntry] = []
+        # Overlap in linear time: every series by its components, and every proper prefix
+        # of a series by the first series that has it (a pairwise check was quadratic).
+        by_components: dict[tuple[str, ...], tuple[SeriesEntry, yaml.Node]] = {}
+        by_prefix: dict[tuple[str, ...], tuple[SeriesEntry, yaml.Node]] = {}
         for name, key_node, value in self.entries(
             fields["series"][1], f"project {project}: series"
         ):
@@ -338,17 +342,24 @@ class _Reader(FormsReader):
                 continue
             signers, source, _ = entry
             series = SeriesEntry(name, signers, source)
-            for other, other_key in result:
-                shorter, longer = sorted((series, other), key=lambda s: len(s.components))
-                if longer.components[: len(shorter.components)] == shorter.components:
-                    self.fail(
-                        key_node,
-                        f'{context}: overlaps series "{other.name}" '
-                        f"(line {other_key.start_mark.line + 1}): version {longer.name} would "
-                        f"belong to both; one series must not be a prefix of another",
-                    )
-            result.append((series, key_node))
-        return tuple(series for series, _ in result)
+            components = series.components
+            prefixes = [components[:length] for length in range(1, len(components))]
+            clashes = [by_components[p] for p in (*prefixes, components) if p in by_components]
+            if components in by_prefix:
+                clashes.append(by_prefix[components])
+            for other, other_key in clashes:
+                longer = series if len(components) >= len(other.components) else other
+                self.fail(
+                    key_node,
+                    f'{context}: overlaps series "{other.name}" '
+                    f"(line {other_key.start_mark.line + 1}): version {longer.name} would "
+                    f"belong to both; one series must not be a prefix of another",
+                )
+            by_components.setdefault(components, (series, key_node))
+            for prefix in prefixes:
+                by_prefix.setdefault(prefix, (series, key_node))
+            result.append(series)
+        return tuple(result)
 
     def releases(
         self, fields: Fields, project: str, version_pattern: str | None, kinds: list[str]
