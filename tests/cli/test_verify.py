@@ -213,9 +213,9 @@ def test_max_trust_root_age_must_be_a_usable_number(
 def test_oversized_bundle_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import srcverify.cli.verify
+    import srcverify.cli.artifact_input
 
-    monkeypatch.setattr(srcverify.cli.verify, "MAX_INPUT_BYTES", 1024)
+    monkeypatch.setattr(srcverify.cli.artifact_input, "MAX_INPUT_BYTES", 1024)
     bundle = tmp_path / "big.sigstore.json"
     bundle.write_bytes(b"{" + b" " * 2000 + b"}")
     code = main(["verify", "--bundle", str(bundle), *THOMAS, "sha256:" + "00" * 32])

@@ -39,7 +39,9 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from srcverify._frozen import frozen
+from srcverify.cli import outcome as cli_outcome
 from srcverify.cli import verify as cli_verify
+from srcverify.cli.artifact_input import is_digest
 from srcverify.cli.display import escape, print_json, print_line
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
@@ -124,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(items), enabled=not args.json and len(items) >= LONG_BATCH)
     worst = EXIT_OK
     for outcome in _outcomes(items, args.jobs if failure is None else 1):
-        worst = cli_verify.combine(worst, outcome.code)
+        worst = cli_outcome.combine(worst, outcome.code)
         progress.clear()
         if outcome.record is not None:
             print_json(outcome.record)
@@ -180,7 +182,7 @@ def read_list(stream: IO[bytes], name: str, folder: str) -> Iterator[Item]:
             except InputError as exc:
                 yield Item(label=artifact, line=where, problem=f"{_FORMAT}: {exc.detail}")
                 continue
-        elif cli_verify.is_digest(artifact):
+        elif is_digest(artifact):
             problem = f"{_FORMAT}: NAME is a digest; give the name, then the digest third"
             yield Item(label=artifact, line=where, problem=problem)
             continue
@@ -236,10 +238,12 @@ def _verify_item(item: Item) -> _Outcome:
         except SrcverifyError as exc:
             error = exc
         else:
-            record, text = cli_verify.success_output(args, item.label, receipt, _STATE["trust"])
+            record, text = cli_outcome.success_output(
+                args, item.label, receipt, _STATE["trust"].source
+            )
             return _Outcome(EXIT_OK, _with_line(record, item), _with_where(text, item))
     code = EXIT_REJECTED if isinstance(error, VerificationError) else EXIT_UNEVALUATED
-    record, text = cli_verify.failure_output(args, item.label, error, code)
+    record, text = cli_outcome.failure_output(args, item.label, error, code)
     return _Outcome(code, _with_line(record, item), _with_where(text, item))
 
 

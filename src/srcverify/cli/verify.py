@@ -5,7 +5,9 @@ shipped TUF pin, another pin, or a bare ``trusted_root.json``) and the signer
 policy (identity flags, a managed key, or the release map), calls
 :func:`srcverify.sigstore.verify.verify_bundle` and prints one line, or one
 JSON receipt, per artifact. It decides nothing itself. ``--batch`` and ``-j``
-are :mod:`srcverify.cli.batch`, built on :func:`load_trust` and :func:`verify_one`.
+are :mod:`srcverify.cli.batch`, built on :func:`load_trust` and :func:`verify_one`;
+what it reads is :mod:`srcverify.cli.artifact_input`, what it prints
+:mod:`srcverify.cli.outcome`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 from datetime import UTC, datetime
-from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,29 +24,17 @@ from srcverify.cli import jsonl as cli_jsonl
 from srcverify.cli import manifest as cli_manifest
 from srcverify.cli import signer as cli_signer
 from srcverify.cli import trust_root as cli_trust_root
-from srcverify.cli.display import print_json, print_line
+from srcverify.cli.artifact_input import given_digest, hash_artifact, is_digest, read_input
+from srcverify.cli.display import print_line
 from srcverify.cli.namebind import bind_name
+from srcverify.cli.outcome import combine, failure_output, print_outcome, success_output
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
 
 if TYPE_CHECKING:
     from srcverify.sigstore.trustroot import TrustedRoot
 
-__all__ = [
-    "MAX_INPUT_BYTES",
-    "Trust",
-    "add_parser",
-    "combine",
-    "failure_output",
-    "is_digest",
-    "load_trust",
-    "run_verify",
-    "success_output",
-    "verify_one",
-]
-
-# Bundles, trusted roots and keys are kilobytes; a larger file is not one of them.
-MAX_INPUT_BYTES = 16 << 20
+__all__ = ["Trust", "add_parser", "check_usage", "load_trust", "run_verify", "verify_one"]
 
 VERIFY_EPILOG = """\
 exit codes: 0 verified; 1 rejected (the evidence does not verify); 2 usage error;
@@ -182,9 +171,9 @@ def run_verify(args: argparse.Namespace) -> int:
         except SrcverifyError as exc:
             code = EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
             worst = combine(worst, code)
-            _print(*failure_output(args, artifact, exc, code))
+            print_outcome(*failure_output(args, artifact, exc, code))
             continue
-        _print(*success_output(args, artifact, receipt, trust))
+        print_outcome(*success_output(args, artifact, receipt, trust.source))
     return worst
 
 
@@ -231,13 +220,6 @@ def check_usage(args: argparse.Namespace) -> None:
             raise UsageError(f"{artifact}: a digest argument needs --bundle")
 
 
-def combine(worst: int, code: int) -> int:
-    """Rejected outranks could-not-evaluate: a bad source must never look merely missing."""
-    if EXIT_REJECTED in (worst, code):
-        return EXIT_REJECTED
-    return max(worst, code)
-
-
 def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
     """The trust root the options name (the shipped pin by default), authenticated."""
     from srcverify.pin import report as pin_report
@@ -248,7 +230,7 @@ def load_trust(args: argparse.Namespace, now: datetime) -> Trust:
             f"srcverify: warning: using {args.trusted_root} as is; it is NOT TUF-authenticated",
             stderr=True,
         )
-        data = _read(args.trusted_root, "trusted root")
+        data = read_input(args.trusted_root, "trusted root")
         root = TrustedRoot.from_json(data)
         return Trust(root, None, pin_report.unauthenticated_summary(args.trusted_root, data))
     from srcverify.pin import load as pin_load
@@ -281,7 +263,7 @@ def verify_one(
     """
     from srcverify.inputs import open_regular
 
-    given = _given_digest(digest or args.digest, artifact)
+    given = given_digest(digest or args.digest, artifact)
     evidence = bundle or args.bundle
 
     def verify_evidence(path: str, digests_of: cli_manifest.DigestsOf) -> Any:
@@ -296,7 +278,7 @@ def verify_one(
     with contextlib.ExitStack() as stack:
         stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
         return verify_evidence(
-            artifact, lambda algorithms: given or _hash_artifact(artifact, stream, algorithms)
+            artifact, lambda algorithms: given or hash_artifact(artifact, stream, algorithms)
         )
 
 
@@ -318,12 +300,12 @@ def _verify_evidence(
     from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
-    policy, resolution = cli_signer.policy(args, artifact, _read, is_file=file is not None)
+    policy, resolution = cli_signer.policy(args, artifact, read_input, is_file=file is not None)
     shared = resolution.evidence if resolution is not None else None
     path = evidence_path or (
         str(Path(artifact).parent / shared) if shared else cli_evidence.find_evidence(artifact)
     )
-    data = _read(path, "bundle")
+    data = read_input(path, "bundle")
 
     def verify(bundle: Bundle, digests: dict[str, bytes]) -> Any:
         receipt = verify_bundle(
@@ -356,106 +338,3 @@ def _verify_evidence(
         )
     assert evidence.bundle is not None
     return verify(evidence.bundle, digests_of(artifact_algorithms(evidence.bundle, name)))
-
-
-def is_digest(artifact: str) -> bool:
-    """Whether an ARTIFACT argument is a digest (``sha256:...``) rather than a file."""
-    return artifact.partition(":")[0].lower() in ("sha256", "sha384", "sha512")
-
-
-def _given_digest(digest: str | None, artifact: str) -> dict[str, bytes] | None:
-    """``--digest`` or a digest ARTIFACT, parsed; None when the file is to be hashed."""
-    from srcverify.artifact import parse_digest
-    from srcverify.errors import InputError
-
-    given = digest or (artifact if is_digest(artifact) else None)
-    if not given:
-        return None
-    try:
-        algorithm, value = parse_digest(given)
-    except InputError as exc:
-        raise UsageError(exc.detail) from exc
-    return {algorithm: value}
-
-
-def _hash_artifact(
-    artifact: str, stream: BufferedReader | None, algorithms: tuple[str, ...]
-) -> dict[str, bytes]:
-    """Every digest the evidence needs, in one pass over the file."""
-    from srcverify.artifact import digest_stream
-    from srcverify.errors import InputError
-
-    assert stream is not None  # opened when no digest was given
-    try:
-        return digest_stream(stream, algorithms or ("sha256",))
-    except OSError as exc:
-        raise InputError(f"cannot read artifact {artifact}: {exc.strerror}", step="input") from exc
-
-
-def _read(path: str, what: str) -> bytes:
-    """A small input file (bundle, trusted root, key), refused past MAX_INPUT_BYTES."""
-    from srcverify.errors import BundleFormatError
-    from srcverify.inputs import TooLargeError, read_bounded
-
-    try:
-        return read_bounded(path, what, limit=MAX_INPUT_BYTES)
-    except TooLargeError as exc:
-        if what == "bundle":  # no bundle is that large: the evidence is bad
-            raise BundleFormatError(exc.detail) from exc
-        raise
-
-
-def success_output(
-    args: argparse.Namespace, artifact: str, receipt: Any, trust: Trust | None
-) -> tuple[dict[str, Any] | None, str]:
-    """The JSON record (with ``--json``) and the human line for a verified artifact."""
-    record = None
-    if args.json:
-        record = {"artifact": artifact, "exit_code": EXIT_OK, **receipt.to_json()}
-        if trust is not None:
-            record["trust_root"] = trust.source
-    when = receipt.verified_times[0].time.strftime("%Y-%m-%dT%H:%M:%SZ")
-    issuer = f" ({receipt.issuer})" if receipt.issuer else ""
-    note = (
-        "; log inclusion backed by a signed promise only (v0.1 bundle)"
-        if receipt.promise_only
-        else ""
-    )
-    note += "".join(f"; {text}" for text in receipt.notes)
-    note += f"; name bound by {getattr(receipt, 'name_bound_by', 'nothing')}"
-    line = (
-        f"OK {artifact}: signed by {receipt.signer}{issuer} at {when}, "
-        f"bundle v{receipt.bundle_version}{cli_evidence.describe(receipt)}{note}"
-    )
-    return record, line
-
-
-def failure_output(
-    args: argparse.Namespace, artifact: str, exc: Exception, code: int
-) -> tuple[dict[str, Any] | None, str]:
-    """The JSON record (with ``--json``) and the human line for a failed artifact."""
-    from srcverify.cli.hints import failure_hint
-
-    step = getattr(exc, "step", "error")
-    detail = getattr(exc, "detail", str(exc))
-    verdict = "REJECTED" if code == EXIT_REJECTED else "NOT EVALUATED"
-    hint = failure_hint(args, artifact, exc)
-    record = None
-    if args.json:
-        record = {
-            "artifact": artifact,
-            "verified": False,
-            "exit_code": code,
-            "step": step,
-            "error": detail,
-        }
-        if hint:
-            record["hint"] = hint
-    line = f"{verdict} {artifact}: {step}: {detail}"
-    return record, f"{line} (hint: {hint})" if hint else line
-
-
-def _print(record: dict[str, Any] | None, line: str) -> None:
-    if record is not None:
-        print_json(record)
-    print_line(line, stderr=True)
