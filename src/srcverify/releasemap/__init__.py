@@ -2,7 +2,10 @@
 
 :mod:`~srcverify.releasemap.model` is the data model,
 :mod:`~srcverify.releasemap.nodes` the strict YAML node reader,
-:mod:`~srcverify.releasemap.schema` the schema-1 parser built on it, and
+:mod:`~srcverify.releasemap.schema` the schema-1 parser built on it (with
+:mod:`~srcverify.releasemap.kinds`, :mod:`~srcverify.releasemap.series`,
+:mod:`~srcverify.releasemap.signers` and :mod:`~srcverify.releasemap.forms`
+for the parts of a project), and
 :mod:`~srcverify.releasemap.resolve` turns an artifact file name into the
 signer policy to enforce. ``maps/`` holds the shipped, reviewed maps.
 
