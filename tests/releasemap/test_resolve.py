@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from srcverify.errors import InputError, PolicyError, ReleaseMapError
 from srcverify.releasemap.resolve import (
+    MAX_MAP_BYTES,
     InvalidReleaseMapError,
     ReleaseMap,
     default_map,
@@ -878,3 +879,32 @@ def test_overlaps_are_found_among_thousands_of_series(extra: list[str], expected
     assert len(problems) == 1, problems
     assert expected in problems[0]
     assert ReleaseMap.from_text(_many_series_map(names), "big.yaml").projects[0].name == "big"
+
+
+def _map_at_the_size_limit() -> tuple[str, int]:
+    """The longest `_many_series_map` within MAX_MAP_BYTES, and its series count."""
+    entry = len(_many_series_map(["0.0", "0.1"])) - len(_many_series_map(["0.0"]))
+    count = (MAX_MAP_BYTES - len(_many_series_map([]))) // entry
+    names = [f"{i // 1000}.{i % 1000}" for i in range(count)]
+    text = _many_series_map(names)
+    while len(text.encode()) > MAX_MAP_BYTES:
+        names.pop()
+        text = _many_series_map(names)
+    return text, len(names)
+
+
+def test_a_map_at_the_size_limit_is_read_strictly_and_resolves(tmp_path: Path) -> None:
+    """Every check of a map is linear: one at the bound is read whole, by both loaders."""
+    text, count = _map_at_the_size_limit()
+    assert MAX_MAP_BYTES - 200 < len(text.encode()) <= MAX_MAP_BYTES
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    warnings: list[object] = []
+    strict = ReleaseMap.load(str(path), strict=True, warnings=warnings)
+    assert (len(strict.projects[0].series), warnings) == (count, [])
+    last = f"{(count - 1) // 1000}.{(count - 1) % 1000}"
+    resolution = resolve(ReleaseMap.load(str(path)), f"big-{last}.7.tar.gz")
+    assert resolution.series == last
+    path.write_text(text + " " * (MAX_MAP_BYTES + 1 - len(text.encode())))
+    with pytest.raises(ReleaseMapError, match=f"larger than {MAX_MAP_BYTES} bytes"):
+        ReleaseMap.load(str(path))

@@ -91,6 +91,25 @@ def _source_offset(text: str, node: yaml.Node, offset: int) -> int:
     return column
 
 
+def _shares_a_node(root: yaml.Node) -> bool:
+    """Whether any node is reached twice: the mark of a YAML alias (``*name``),
+    which the composer resolves to the anchored node itself. Each node is
+    visited once, so a "billion laughs" text costs no more than its length."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                pending.extend((key, value))
+    return False
+
+
 def suggest(word: str, allowed: Sequence[str]) -> str:
     """`` (did you mean 'x'?)`` for a likely typo, else an empty string."""
     close = difflib.get_close_matches(word, list(allowed), n=1)
@@ -177,7 +196,8 @@ class NodeReader:
     def _checked(self, root: yaml.Node | None, loader: type[yaml.SafeLoader]) -> yaml.Node | None:
         if root is None:
             self.fail(None, "the release map is empty; expected 'schema: 1' and 'projects:'")
-        elif self.aliases(loader):
+        elif _shares_a_node(root):  # an alias: the composer reuses the anchored node
+            self.aliases(loader)  # parsed again only to say where each alias is
             return None  # not walked: an alias can make a small text a huge tree
         return root
 
