@@ -41,8 +41,8 @@ from srcverify.releasemap.model import (
 from srcverify.sigstore.identity import AnyOf, Policy
 
 __all__ = [
-    "MAX_MAP_BYTES",
     "DEFAULT_MAP_RESOURCE",
+    "MAX_MAP_BYTES",
     "ArtifactKind",
     "InvalidReleaseMapError",
     "MapProblem",
