@@ -24,7 +24,9 @@ becomes a :class:`~srcverify.sigstore.identity.Policy` over those claims:
 GitHub and GitLab compare host, owner and repository case-insensitively, as
 those services do; everything else is exact.
 
-:func:`parse_publisher` reads the command line's ``--publisher`` forms.
+:func:`parse_publisher` reads the command line's ``--publisher`` forms. The
+claims themselves, and the checks the kinds share, are
+:mod:`srcverify.pypi.claims`.
 What a certificate proves, and whether an index's publisher object agrees,
 is :mod:`srcverify.pypi.proven`'s. Nothing here verifies a certificate's
 chain or signature.
@@ -32,13 +34,26 @@ chain or signature.
 
 from __future__ import annotations
 
-import re
-
 from cryptography import x509
 
 from srcverify._frozen import frozen, replace
-from srcverify.errors import PolicyError
-from srcverify.sigstore.fulcio import extension_value, oidc_issuer, subject_alternative_names
+from srcverify.pypi.claims import (
+    BUILD_SIGNER_URI,
+    EMAIL_PATTERN,
+    HOST_PATTERN,
+    ID_PATTERN,
+    Problems,
+    bind_ref,
+    check_environment_and_ref,
+    check_forge,
+    check_issuer,
+    check_ref,
+    claim,
+    forge_suffix,
+    need,
+    slug,
+)
+from srcverify.sigstore.fulcio import subject_alternative_names
 from srcverify.sigstore.identity import PolicySpecError
 
 __all__ = [
@@ -59,168 +74,6 @@ GOOGLE_ISSUER = "https://accounts.google.com"
 CIRCLECI_ISSUER = "https://oidc.circleci.com"
 GITLAB_DEFAULT_HOST = "gitlab.com"
 
-# Fulcio extension arcs (1.3.6.1.4.1.57264.1.N) the publishers read.
-_BUILD_SIGNER_URI = 9
-_SOURCE_DIGEST = 13
-_SOURCE_REPOSITORY_URI = 12
-_SOURCE_REF = 14
-_BUILD_CONFIG_URI = 18
-_DEPLOYMENT_ENVIRONMENT = 23
-
-# what a missing claim is called in a rejection
-_EXTENSION_OF = {
-    "OIDC issuer": "issuer extension (1.3.6.1.4.1.57264.1.8 or .1.1)",
-    "deployment environment": "Deployment Environment extension (1.3.6.1.4.1.57264.1.23)",
-    "source repository ref": "Source Repository Ref extension (1.3.6.1.4.1.57264.1.14)",
-    "source repository URI": "Source Repository URI extension (1.3.6.1.4.1.57264.1.12)",
-    "build config URI": "Build Config URI extension (1.3.6.1.4.1.57264.1.18)",
-    "build signer URI": "Build Signer URI extension (1.3.6.1.4.1.57264.1.9)",
-    "SAN": "SAN identity",
-}
-_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
-_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?")
-_EMAIL = re.compile(r"[^@\s:]+@[^@\s:]+\.[^@\s:]+")
-_ID = re.compile(r"[A-Za-z0-9-]+")
-# what {version} stands for in a ref pattern not yet bound to a release
-_ANY_VERSION = r"[0-9][A-Za-z0-9.!+_-]*"
-
-
-def _need(value: str | None, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise PolicySpecError(f"{what}: expected a non-empty string")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
-        raise PolicySpecError(f"{what}: {value!r} contains control characters")
-    return value
-
-
-def _slug(value: str, what: str, *, min_parts: int, max_parts: int | None) -> str:
-    parts = _need(value, what).split("/")
-    if len(parts) < min_parts or (max_parts is not None and len(parts) > max_parts):
-        shape = "OWNER/REPO" if max_parts == 2 else "NAMESPACE/PROJECT"
-        raise PolicySpecError(f"{what}: expected {shape}, got {value!r}")
-    for part in parts:
-        if not _SEGMENT.fullmatch(part) or part in (".", ".."):
-            raise PolicySpecError(f"{what}: {value!r} has an invalid path segment {part!r}")
-    return value
-
-
-def _check_ref(pattern: str | None) -> None:
-    if pattern is None:
-        return
-    _need(pattern, "ref")
-    if not (pattern.startswith("^") and pattern.endswith("$")):
-        raise PolicySpecError(f"ref pattern {pattern!r} must be anchored: start with ^, end with $")
-    if pattern.count("{version}") > 1:
-        raise PolicySpecError(f"ref pattern {pattern!r} may contain {{version}} at most once")
-    try:
-        re.compile(pattern.replace("{version}", "1"))
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise PolicySpecError(
-            f"ref pattern {pattern!r} is not a valid regular expression: {exc}"
-        ) from exc
-
-
-def _claim(certificate: x509.Certificate, arc: int) -> str | None:
-    return extension_value(certificate, arc)
-
-
-class _Problems:
-    """Collects every mismatch, so one rejection names all of them."""
-
-    def __init__(self, publisher: str) -> None:
-        self.publisher = publisher
-        self.items: list[str] = []
-
-    def add(self, what: str, expected: str, actual: str | None) -> None:
-        shown = actual if actual is not None else f"no {_EXTENSION_OF.get(what, what)}"
-        self.items.append(f"{what}: expected {expected}, certificate has {shown}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PolicyError(
-                f"Trusted Publisher {self.publisher}: " + "; ".join(self.items), step="publisher"
-            )
-
-
-def _check_issuer(certificate: x509.Certificate, expected: str, problems: _Problems) -> bool:
-    actual = oidc_issuer(certificate)
-    if actual != expected:
-        problems.add("OIDC issuer", expected, actual)
-        return False
-    return True
-
-
-def _check_environment_and_ref(
-    certificate: x509.Certificate,
-    environment: str | None,
-    ref: re.Pattern[str] | None,
-    ref_shown: str,
-    problems: _Problems,
-) -> None:
-    if environment is not None:
-        actual = _claim(certificate, _DEPLOYMENT_ENVIRONMENT)
-        if actual != environment:
-            problems.add("deployment environment", environment, actual)
-    if ref is not None:
-        actual = _claim(certificate, _SOURCE_REF)
-        if actual is None or ref.fullmatch(actual) is None:
-            problems.add("source repository ref", f"a match for {ref_shown}", actual)
-
-
-def _bind_ref(ref: str | None, version: str | None) -> tuple[re.Pattern[str] | None, str]:
-    """The ref pattern with ``{version}`` bound (to any version when None), and how to show it."""
-    if ref is None:
-        return None, ""
-    if version is None:
-        return re.compile(ref.replace("{version}", _ANY_VERSION)), ref
-    return re.compile(ref.replace("{version}", re.escape(version))), ref.replace(
-        "{version}", version
-    )
-
-
-def _forge_suffix(environment: str | None, ref_shown: str) -> str:
-    parts = []
-    if environment is not None:
-        parts.append(f"environment {environment}")
-    if ref_shown:
-        parts.append(f"ref matching {ref_shown}")
-    return (", " + ", ".join(parts)) if parts else ""
-
-
-def _build_config_matches(certificate: x509.Certificate, repo_uri: str, rest: str) -> bool:
-    """Build Config URI is ``repo_uri + rest + "@" + (source ref or digest)``.
-
-    The repository part compares case-insensitively, the rest exactly.
-    """
-    actual = _claim(certificate, _BUILD_CONFIG_URI)
-    if actual is None:
-        return False
-    head, tail = actual[: len(repo_uri)], actual[len(repo_uri) :]
-    if head.lower() != repo_uri.lower():
-        return False
-    suffixes = (_claim(certificate, _SOURCE_REF), _claim(certificate, _SOURCE_DIGEST))
-    return any(suffix and tail == f"{rest}@{suffix}" for suffix in suffixes)
-
-
-def _check_forge(
-    certificate: x509.Certificate,
-    problems: _Problems,
-    *,
-    issuer: str,
-    repo_uri: str,
-    config_rest: str,
-) -> None:
-    _check_issuer(certificate, issuer, problems)
-    actual = _claim(certificate, _SOURCE_REPOSITORY_URI)
-    if actual is None or actual.lower() != repo_uri.lower():
-        problems.add("source repository URI", repo_uri, actual)
-    if not _build_config_matches(certificate, repo_uri, config_rest):
-        problems.add(
-            "build config URI",
-            f"{repo_uri}{config_rest}@<the certificate's source ref or digest>",
-            _claim(certificate, _BUILD_CONFIG_URI),
-        )
-
 
 @frozen
 class GitHubPublisher:
@@ -239,29 +92,29 @@ class GitHubPublisher:
     kind = "GitHub"
 
     def __post_init__(self) -> None:
-        _slug(self.repository, "GitHub repository", min_parts=2, max_parts=2)
-        if "/" in _need(self.workflow, "GitHub workflow"):
+        slug(self.repository, "GitHub repository", min_parts=2, max_parts=2)
+        if "/" in need(self.workflow, "GitHub workflow"):
             raise PolicySpecError(
                 "GitHub workflow: give the file name in .github/workflows, "
                 f"not a path: {self.workflow!r}"
             )
         if self.environment is not None:
-            _need(self.environment, "environment")
-        _check_ref(self.ref)
+            need(self.environment, "environment")
+        check_ref(self.ref)
 
     def check(self, certificate: x509.Certificate) -> None:
         """Require issuer, repository, workflow, and environment and ref when pinned."""
-        problems = _Problems(self._name())
+        problems = Problems(self._name())
         repo_uri = f"https://github.com/{self.repository}"
-        _check_forge(
+        check_forge(
             certificate,
             problems,
             issuer=GITHUB_ISSUER,
             repo_uri=repo_uri,
             config_rest=f"/.github/workflows/{self.workflow}",
         )
-        ref, shown = _bind_ref(self.ref, self.version)
-        _check_environment_and_ref(certificate, self.environment, ref, shown, problems)
+        ref, shown = bind_ref(self.ref, self.version)
+        check_environment_and_ref(certificate, self.environment, ref, shown, problems)
         problems.raise_if_any()
 
     def _name(self) -> str:
@@ -269,8 +122,8 @@ class GitHubPublisher:
 
     def describe(self) -> str:
         """E.g. ``Trusted Publisher GitHub owner/repo workflow release.yml, environment pypi``."""
-        return f"Trusted Publisher {self._name()}" + _forge_suffix(
-            self.environment, _bind_ref(self.ref, self.version)[1]
+        return f"Trusted Publisher {self._name()}" + forge_suffix(
+            self.environment, bind_ref(self.ref, self.version)[1]
         )
 
     def for_version(self, version: str) -> GitHubPublisher:
@@ -296,17 +149,17 @@ class GitLabPublisher:
     kind = "GitLab"
 
     def __post_init__(self) -> None:
-        _slug(self.repository, "GitLab project", min_parts=2, max_parts=None)
-        _need(self.ci_file, "GitLab CI file path")
+        slug(self.repository, "GitLab project", min_parts=2, max_parts=None)
+        need(self.ci_file, "GitLab CI file path")
         if self.ci_file.startswith("/") or ".." in self.ci_file.split("/"):
             raise PolicySpecError(
                 f"GitLab CI file path: {self.ci_file!r} must be relative to the project"
             )
-        if not _HOST.fullmatch(_need(self.host, "GitLab host")):
+        if not HOST_PATTERN.fullmatch(need(self.host, "GitLab host")):
             raise PolicySpecError(f"GitLab host: {self.host!r} is not a host name")
         if self.environment is not None:
-            _need(self.environment, "environment")
-        _check_ref(self.ref)
+            need(self.environment, "environment")
+        check_ref(self.ref)
 
     @property
     def issuer(self) -> str:
@@ -315,16 +168,16 @@ class GitLabPublisher:
 
     def check(self, certificate: x509.Certificate) -> None:
         """Require issuer (the host), project, CI file, and environment and ref when pinned."""
-        problems = _Problems(self._name())
-        _check_forge(
+        problems = Problems(self._name())
+        check_forge(
             certificate,
             problems,
             issuer=self.issuer,
             repo_uri=f"https://{self.host}/{self.repository}",
             config_rest=f"//{self.ci_file}",
         )
-        ref, shown = _bind_ref(self.ref, self.version)
-        _check_environment_and_ref(certificate, self.environment, ref, shown, problems)
+        ref, shown = bind_ref(self.ref, self.version)
+        check_environment_and_ref(certificate, self.environment, ref, shown, problems)
         problems.raise_if_any()
 
     def _name(self) -> str:
@@ -333,8 +186,8 @@ class GitLabPublisher:
 
     def describe(self) -> str:
         """E.g. ``Trusted Publisher GitLab group/project CI file .gitlab-ci.yml``."""
-        return f"Trusted Publisher {self._name()}" + _forge_suffix(
-            self.environment, _bind_ref(self.ref, self.version)[1]
+        return f"Trusted Publisher {self._name()}" + forge_suffix(
+            self.environment, bind_ref(self.ref, self.version)[1]
         )
 
     def for_version(self, version: str) -> GitLabPublisher:
@@ -350,15 +203,15 @@ class GooglePublisher:
     kind = "Google"
 
     def __post_init__(self) -> None:
-        if not _EMAIL.fullmatch(_need(self.email, "Google service account")):
+        if not EMAIL_PATTERN.fullmatch(need(self.email, "Google service account")):
             raise PolicySpecError(
                 f"Google service account: {self.email!r} is not an e-mail address"
             )
 
     def check(self, certificate: x509.Certificate) -> None:
         """Require the SAN e-mail and Google's issuer."""
-        problems = _Problems(f"Google {self.email}")
-        _check_issuer(certificate, GOOGLE_ISSUER, problems)
+        problems = Problems(f"Google {self.email}")
+        check_issuer(certificate, GOOGLE_ISSUER, problems)
         names = subject_alternative_names(certificate)
         if self.email not in names:
             problems.add("SAN", self.email, ", ".join(names) or None)
@@ -386,7 +239,7 @@ class CircleCIPublisher:
             ("CircleCI project ID", self.project_id),
             ("CircleCI pipeline definition ID", self.pipeline_definition_id),
         ):
-            if not _ID.fullmatch(_need(value, what)):
+            if not ID_PATTERN.fullmatch(need(value, what)):
                 raise PolicySpecError(f"{what}: {value!r} is not an ID (letters, digits, '-')")
 
     @property
@@ -399,9 +252,9 @@ class CircleCIPublisher:
 
     def check(self, certificate: x509.Certificate) -> None:
         """Require CircleCI's issuer and the pipeline definition's Build Signer URI."""
-        problems = _Problems(f"CircleCI project {self.project_id}")
-        _check_issuer(certificate, CIRCLECI_ISSUER, problems)
-        actual = _claim(certificate, _BUILD_SIGNER_URI)
+        problems = Problems(f"CircleCI project {self.project_id}")
+        check_issuer(certificate, CIRCLECI_ISSUER, problems)
+        actual = claim(certificate, BUILD_SIGNER_URI)
         if actual != self.build_signer_uri:
             problems.add("build signer URI", self.build_signer_uri, actual)
         problems.raise_if_any()
