@@ -45,10 +45,17 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from srcverify._frozen import frozen
 from srcverify.errors import TimestampError
-from srcverify.sigstore import der, tsp
+from srcverify.sigstore import tsp
 from srcverify.sigstore.certificate import CERTIFICATE_ERRORS
-from srcverify.sigstore.der import SEQUENCE, DerError, Element, context_tag
+from srcverify.sigstore.der import SEQUENCE, DerError, Element
 from srcverify.sigstore.trustroot import CertificateAuthority
+from srcverify.sigstore.tsa_signer import (
+    describe,
+    describe_signer,
+    issued_by,
+    names_signer,
+    path_into,
+)
 from srcverify.sigstore.tsp import SignerInfo, TimeStampToken
 
 __all__ = ["VerifiedTimestamp", "verify_timestamp"]
@@ -137,7 +144,7 @@ def verify_timestamp(
     _check_signed_attributes(token, scheme.digest)
     if not authorities:
         raise TimestampError("no timestamp authority in the trusted root to verify against")
-    embedded = next((c for c in token.certificates if _names_signer(c, token.signer)), None)
+    embedded = next((c for c in token.certificates if names_signer(c, token.signer)), None)
     rejections: list[_Rejected] = []
     for authority in authorities:
         try:
@@ -233,20 +240,20 @@ def _verify_with(
     trusted = authority.certificates
     who = f"trusted TSA '{authority.subject or authority.uri}'"
     if embedded is None:
-        if not _names_signer(trusted[0], token.signer):
+        if not names_signer(trusted[0], token.signer):
             raise _Rejected(
                 1,
                 f"untrusted TSA: the timestamp embeds no certificate for its signer "
-                f"({_describe_signer(token.signer)}) and that signer is not the leaf of {who} "
-                f"({_describe(trusted[0])})",
+                f"({describe_signer(token.signer)}) and that signer is not the leaf of {who} "
+                f"({describe(trusted[0])})",
             )
         path = list(trusted)
     else:
-        found = _path_into(embedded, trusted)
+        found = path_into(embedded, trusted)
         if found is None:
             raise _Rejected(
                 1,
-                f"untrusted TSA: the embedded signing certificate ({_describe(embedded)}, "
+                f"untrusted TSA: the embedded signing certificate ({describe(embedded)}, "
                 f"issuer {embedded.issuer.rfc4514_string()}) does not chain to {who}",
             )
         path = found
@@ -254,9 +261,10 @@ def _verify_with(
     _check_signature(token.signer, scheme, leaf)
     _check_ess(token.signer, leaf)
     for child, parent in itertools.pairwise(path):
-        if not _issued_by(child, parent):
+        if not issued_by(child, parent):
             raise _Rejected(
-                3, f"TSA chain: {_describe(child)} is not issued by {_describe(parent)} ({who})"
+                3,
+                f"TSA chain: {describe(child)} is not issued by {describe(parent)} ({who})",
             )
     when = token.gen_time
     for cert in path:
@@ -264,7 +272,7 @@ def _verify_with(
             raise _Rejected(
                 4,
                 f"TSA certificate validity: genTime {when.isoformat()} is outside "
-                f"{_describe(cert)} validity {cert.not_valid_before_utc.isoformat()} .. "
+                f"{describe(cert)} validity {cert.not_valid_before_utc.isoformat()} .. "
                 f"{cert.not_valid_after_utc.isoformat()}",
             )
     _check_eku(leaf)
@@ -277,29 +285,6 @@ def _verify_with(
     return VerifiedTimestamp(
         time=when, authority=authority, serial=token.serial, policy=token.policy
     )
-
-
-def _path_into(
-    cert: x509.Certificate, trusted: Sequence[x509.Certificate]
-) -> list[x509.Certificate] | None:
-    """``cert`` plus the part of the trusted chain above it, or None."""
-    for index, candidate in enumerate(trusted):
-        if candidate == cert:
-            return list(trusted[index:])
-    for index, candidate in enumerate(trusted):
-        if _issued_by(cert, candidate):
-            return [cert, *trusted[index:]]
-    return None
-
-
-def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    if child.issuer != parent.subject:
-        return False
-    try:
-        child.verify_directly_issued_by(parent)
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
 
 
 def _check_signature(signer: SignerInfo, scheme: _Scheme, cert: x509.Certificate) -> None:
@@ -316,13 +301,13 @@ def _check_signature(signer: SignerInfo, scheme: _Scheme, cert: x509.Certificate
             raise _Rejected(
                 2,
                 f"TSA signature: a {scheme.family} signature cannot be made by the "
-                f"{type(key).__name__} of {_describe(cert)}",
+                f"{type(key).__name__} of {describe(cert)}",
             )
     except InvalidSignature as exc:
         raise _Rejected(
             2,
             f"TSA signature: the signature over the signed attributes does not verify with "
-            f"the key of {_describe(cert)} ({scheme.family} with {scheme.digest})",
+            f"the key of {describe(cert)} ({scheme.family} with {scheme.digest})",
         ) from exc
 
 
@@ -351,7 +336,7 @@ def _check_ess(signer: SignerInfo, cert: x509.Certificate) -> None:
             raise _Rejected(
                 2,
                 f"signing-certificate attribute: expected {name} {actual.hex()} of "
-                f"{_describe(cert)}, attribute has {claimed.hex()}",
+                f"{describe(cert)}, attribute has {claimed.hex()}",
             )
 
 
@@ -360,68 +345,20 @@ def _check_eku(leaf: x509.Certificate) -> None:
         eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     except x509.ExtensionNotFound as exc:
         raise _Rejected(
-            5, f"TSA certificate EKU: {_describe(leaf)} has no extended key usage extension"
+            5,
+            f"TSA certificate EKU: {describe(leaf)} has no extended key usage extension",
         ) from exc
     except ValueError as exc:
-        raise _Rejected(5, f"TSA certificate EKU: {_describe(leaf)}: {exc}") from exc
+        raise _Rejected(5, f"TSA certificate EKU: {describe(leaf)}: {exc}") from exc
     if not eku.critical:
         raise _Rejected(
-            5, f"TSA certificate EKU: the extended key usage of {_describe(leaf)} is not critical"
+            5,
+            f"TSA certificate EKU: the extended key usage of {describe(leaf)} is not critical",
         )
     if ExtendedKeyUsageOID.TIME_STAMPING not in eku.value:
         found = ", ".join(purpose.dotted_string for purpose in eku.value)
         raise _Rejected(
             5,
-            f"TSA certificate EKU: expected id-kp-timeStamping in {_describe(leaf)}, "
+            f"TSA certificate EKU: expected id-kp-timeStamping in {describe(leaf)}, "
             f"found {found or 'none'}",
         )
-
-
-# --- identifying the signer ---------------------------------------------------
-
-
-def _names_signer(cert: x509.Certificate, signer: SignerInfo) -> bool:
-    """Whether the SignerInfo's sid identifies ``cert``."""
-    if signer.key_id is not None:
-        try:
-            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-            return ski.digest == signer.key_id
-        except (x509.ExtensionNotFound, ValueError):
-            return False
-    return cert.serial_number == signer.serial and _issuer_der(cert) == signer.issuer
-
-
-def _issuer_der(cert: x509.Certificate) -> bytes:
-    """The issuer Name exactly as encoded in the certificate."""
-    try:
-        tbs = der.parse(cert.tbs_certificate_bytes).reader(SEQUENCE, "TBSCertificate")
-        tbs.optional(context_tag(0))  # version
-        tbs.next("serialNumber")
-        tbs.next("signature")
-        return tbs.next("issuer", SEQUENCE).raw
-    except DerError:
-        return cert.issuer.public_bytes()
-
-
-def _describe_signer(signer: SignerInfo) -> str:
-    if signer.key_id is not None:
-        return f"subject key identifier {signer.key_id.hex()}"
-    return f"serial {signer.serial:x} from issuer {_name_text(signer.issuer or b'')}"
-
-
-def _name_text(name_der: bytes) -> str:
-    """A best-effort readable issuer Name (common names, else hex)."""
-    try:
-        names = []
-        for rdn in der.parse(name_der).children("Name"):
-            for atv in rdn.children("RDN"):
-                oid, value = atv.children("AttributeTypeAndValue")
-                if oid.oid("type") == "2.5.4.3":
-                    names.append("CN=" + value.content.decode("utf-8", "replace"))
-        return ", ".join(names) or name_der.hex()
-    except (DerError, ValueError):
-        return name_der.hex()
-
-
-def _describe(cert: x509.Certificate) -> str:
-    return f"'{cert.subject.rfc4514_string()}' serial {cert.serial_number:x}"
