@@ -63,6 +63,8 @@ def test_evidence_beside_the_artifact_is_found(
         assert receipt["served_publisher_matches"] is True
         assert "served publisher matches" in err
     assert f"OK {workdir / SDIST}" in err and kind in err
+    assert receipt["name_bound_by"] == "in-toto subject name"
+    assert err.rstrip().endswith("; name bound by in-toto subject name")
 
 
 def test_kind_is_told_by_content_not_name(

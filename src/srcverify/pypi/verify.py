@@ -10,7 +10,8 @@ The steps, each failing closed:
    line, compiled by :mod:`srcverify.pypi.publisher`).
 3. Every statement passes :func:`srcverify.pypi.statement.check_statement`:
    in-toto v1, one subject, the distribution's name and digest, a known
-   predicate type.
+   predicate type. The subject's name is what binds the file name to the
+   content (the receipt's ``name_bound_by``).
 4. Every required predicate type (default: PyPI publish) is among the
    verified attestations.
 
@@ -30,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from srcverify._frozen import frozen
+from srcverify._frozen import frozen, replace
 from srcverify.errors import PolicyError, SrcverifyError, VerificationError
 from srcverify.pypi.attestation import ATTESTATION, PROVENANCE, Attestation, Provenance
 from srcverify.pypi.distribution import parse_distribution_name
@@ -107,6 +108,11 @@ class PypiReceipt:
     def notes(self) -> tuple[str, ...]:
         """What the core tolerated, for every attestation (each note once)."""
         return tuple(dict.fromkeys(n for a in self.attestations for n in a.receipt.notes))
+
+    @property
+    def name_bound_by(self) -> str:
+        """What tied the file name to the content: each statement's subject names it."""
+        return self.primary.receipt.name_bound_by
 
     @property
     def predicate_types(self) -> tuple[str, ...]:
@@ -200,6 +206,7 @@ def verify_pypi_evidence(
                 )
                 # Step 3: the statement is about this distribution.
                 checked = check_statement(attestation.statement, distribution, artifact_sha256)
+                receipt = replace(receipt, name_bound_by="in-toto subject name")
             except VerificationError as exc:
                 if not many:
                     raise
