@@ -89,6 +89,7 @@ def test_map_kind_finds_and_checks_the_manifest_with_no_flags(
         assert record["notes"][-1].startswith(
             f"authenticated through manifest {tmp_path / MANIFEST} line {line} (sha256)"
         )
+        assert record["name_bound_by"] == f"signed manifest line {line}"
 
 
 def test_explicit_manifest_and_identity(inst: TestInstance, tmp_path: Path, capsys: Any) -> None:

@@ -111,4 +111,5 @@ def verify_listed(
         artifact_digests={alg: value.hex() for alg, value in given.items()},
         subject=None,
         notes=(*receipt.notes, note),
+        name_bound_by=f"signed manifest line {line.number}",  # the line names this file
     )

@@ -13,6 +13,9 @@ what ties the name to the content, or rejects:
 * the archive's top directory, when the map's artifact kind declares a
   template such as ``Python-{version}``: the directory must name the same
   release as the file name, or the artifact is REJECTED (exit 1) naming both;
+* (elsewhere) a PEP 740 statement's subject (:mod:`srcverify.pypi.verify`)
+  and a signed checksum manifest's line (:mod:`srcverify.cli.manifest`),
+  which always name the file;
 * nothing (no DSSE subject, the kind declares no template or declares none,
   identity flags instead of the map, or a bare digest): said plainly.
 
