@@ -6,11 +6,13 @@ import hashlib
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
 
 from srcverify.errors import SignatureError
 from srcverify.sigstore.signature import (
     load_public_key_pem,
+    signs_message_itself,
+    verify_over_artifact,
     verify_over_data,
     verify_over_digest,
 )
@@ -29,11 +31,42 @@ def test_ecdsa_over_digest() -> None:
 
 def test_ed25519_needs_the_data() -> None:
     key = ed25519.Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
-    with pytest.raises(SignatureError, match="cannot verify a signature over a digest alone"):
+    with pytest.raises(SignatureError) as caught:
         verify_over_digest(key.public_key(), key.sign(DATA), DIGEST)
+    assert caught.value.detail == (
+        "an Ed25519 key signs the message itself, not a digest: its signature "
+        "cannot be verified over a digest alone"
+    )
+    assert signs_message_itself(key.public_key())
+    assert not signs_message_itself(KEY.public_key())
     verify_over_data(key.public_key(), key.sign(DATA), DATA, what="test")
     with pytest.raises(SignatureError, match="test signature does not verify"):
         verify_over_data(key.public_key(), key.sign(DATA), DATA + b"!", what="test")
+
+
+def test_ed25519_over_the_artifact() -> None:
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
+    verify_over_artifact(key.public_key(), key.sign(DATA), DATA, digest=("sha256", DIGEST))
+    with pytest.raises(SignatureError) as caught:
+        verify_over_artifact(
+            key.public_key(), key.sign(DATA), DATA + b"!", digest=("sha256", DIGEST)
+        )
+    assert caught.value.detail == (
+        f"Ed25519 signature does not verify over the artifact's {len(DATA) + 1} bytes "
+        f"(sha256:{DIGEST.hex()}) with the signing key"
+    )
+    with pytest.raises(SignatureError, match="an ECDSA key does not sign the artifact's bytes"):
+        verify_over_artifact(KEY.public_key(), b"sig", DATA, digest=("sha256", DIGEST))
+
+
+def test_unsupported_key_type_over_digest() -> None:
+    key = ed448.Ed448PrivateKey.from_private_bytes(b"\x07" * 57)
+    with pytest.raises(SignatureError) as caught:
+        verify_over_digest(key.public_key(), key.sign(DATA), DIGEST)
+    assert caught.value.detail == (
+        "unsupported key type Ed448 for a message signature "
+        "(ECDSA, RSA and Ed25519 keys are supported)"
+    )
 
 
 def test_load_public_key_pem() -> None:

@@ -27,10 +27,10 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from .keys import b64, ecdsa, ed25519_key, p256_key, rfc3339, signing_key, spki_der
+from .keys import b64, ecdsa, ed25519_key, p256_key, rfc3339, rsa_key, signing_key, spki_der
 from .pki import CertificateAuthority, CTLog, issue_leaf, make_ca
 from .rekor import (
     LoggedEntry,
@@ -52,6 +52,7 @@ from .signed import (
     SIGNED_AT,
     TRUST_START,
     SignedBundle,
+    SigningKey,
     SignOptions,
     Validity,
     pae,
@@ -110,12 +111,27 @@ def _cert_chain(certs: Sequence[x509.Certificate]) -> dict[str, Any]:
     }
 
 
-def _curve_hash(key: ec.EllipticCurvePrivateKey) -> hashes.HashAlgorithm:
-    if isinstance(key.curve, ec.SECP384R1):
+#: The public half of a :data:`SigningKey`.
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
+
+
+def _curve_hash(key: SigningKey) -> hashes.HashAlgorithm:
+    """The digest a key's message signatures record: by curve for ECDSA, else SHA-256."""
+    if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP384R1):
         return hashes.SHA384()
-    if isinstance(key.curve, ec.SECP521R1):
+    if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP521R1):
         return hashes.SHA512()
     return hashes.SHA256()
+
+
+def _sign(key: SigningKey, data: bytes, algorithm: hashes.HashAlgorithm) -> bytes:
+    """Sign ``data`` as each key type does in Sigstore: ECDSA and RSA (PKCS#1 v1.5) hash it
+    with ``algorithm``; Ed25519 (PureEdDSA) signs the bytes themselves."""
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key.sign(data)
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), algorithm)
+    return key.sign(data, ecdsa(algorithm))
 
 
 class TestInstance:
@@ -138,6 +154,18 @@ class TestInstance:
         self.witness_key = ed25519_key(f"{name}/witness")
         self.managed_key = p256_key(f"{name}/managed")
         self.other_managed_key = p256_key(f"{name}/managed-other")
+        # Managed keys by SignOptions.managed_key_type; the RSA key is one fixed key for every
+        # instance, so its "other" key is the P-256 one (any other key fails just as well).
+        self.managed_keys: dict[str, SigningKey] = {
+            "P-256": self.managed_key,
+            "Ed25519": ed25519_key(f"{name}/managed-ed25519"),
+            "RSA": rsa_key(),
+        }
+        self.other_managed_keys: dict[str, SigningKey] = {
+            "P-256": self.other_managed_key,
+            "Ed25519": ed25519_key(f"{name}/managed-ed25519-other"),
+            "RSA": self.other_managed_key,
+        }
         self.tsa: Any | None = None
         self.tsa_unavailable = "TestInstance(tsa=False)"
         if tsa:
@@ -269,15 +297,15 @@ class TestInstance:
             separators=(",", ":"),
         ).encode()
 
-    def _signing_key(self, artifact: bytes, opts: SignOptions) -> ec.EllipticCurvePrivateKey:
+    def _signing_key(self, artifact: bytes, opts: SignOptions) -> SigningKey:
         if opts.managed_key:
-            return self.managed_key
+            return self.managed_keys[opts.managed_key_type]
         label = opts.signing_key_label or (
             f"{opts.identity}/{opts.when.isoformat()}/{hashlib.sha256(artifact).hexdigest()}"
         )
         return signing_key(opts.curve, f"{self.name}/signer/{label}")[0]
 
-    def _leaf(self, key: ec.EllipticCurvePrivateKey, opts: SignOptions) -> x509.Certificate:
+    def _leaf(self, key: SigningKey, opts: SignOptions) -> x509.Certificate:
         if opts.ca not in ("fulcio", "rogue"):
             raise ValueError(f"unknown ca {opts.ca!r}")
         ca = self.fulcio if opts.ca == "fulcio" else self.rogue_ca
@@ -298,20 +326,21 @@ class TestInstance:
         )
 
     def _message_parts(
-        self, artifact: bytes, key: ec.EllipticCurvePrivateKey, signed: bytes | None
+        self, artifact: bytes, key: SigningKey, signed: bytes | None
     ) -> tuple[bytes, bytes]:
         """(digest, signature) of a message signature over ``artifact``, hashed as the
-        key's curve asks (SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521)."""
+        key's curve asks (SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521; SHA-256
+        for RSA, and for Ed25519, which signs the artifact itself)."""
         algorithm = _curve_hash(key)
         return (
             hashlib.new(algorithm.name, artifact).digest(),
-            key.sign(signed or artifact, ecdsa(algorithm)),
+            _sign(key, signed or artifact, algorithm),
         )
 
     def _dsse_parts(
         self,
         artifact: bytes,
-        key: ec.EllipticCurvePrivateKey,
+        key: SigningKey,
         opts: SignOptions,
         *,
         signed: bytes | None,
@@ -325,7 +354,7 @@ class TestInstance:
             algorithms=opts.subject_algorithms,
             extra_subjects=opts.extra_subjects,
         )
-        sig = key.sign(signed or pae(INTOTO_PAYLOAD_TYPE, payload), ecdsa(_curve_hash(key)))
+        sig = _sign(key, signed or pae(INTOTO_PAYLOAD_TYPE, payload), _curve_hash(key))
         envelope = {
             "payload": b64(payload),
             "payloadType": INTOTO_PAYLOAD_TYPE,
@@ -336,7 +365,7 @@ class TestInstance:
     def _body(
         self,
         opts: SignOptions,
-        verifier: x509.Certificate | ec.EllipticCurvePublicKey,
+        verifier: x509.Certificate | PublicKey,
         *,
         digest: bytes,
         signature: bytes,
@@ -383,7 +412,7 @@ class TestInstance:
         """Sign, log, timestamp and assemble one bundle as ``opts`` says."""
         key = self._signing_key(artifact, opts)
         cert = None if opts.managed_key else self._leaf(key, opts)
-        verifier: x509.Certificate | ec.EllipticCurvePublicKey = cert or key.public_key()
+        verifier: x509.Certificate | PublicKey = cert or key.public_key()
 
         payload: bytes | None = None
         envelope: dict[str, Any] | None = None
@@ -445,9 +474,10 @@ class TestInstance:
         at = opts.timestamp_at or opts.when + timedelta(seconds=2)
         return bytes(tsa.timestamp(signature, at, **(opts.timestamp_options or {})))
 
-    def managed_public_key_pem(self, *, other: bool = False) -> bytes:
-        """PEM of the managed key (``other=True``: a different key, for wrong-key tests)."""
-        key = self.other_managed_key if other else self.managed_key
+    def managed_public_key_pem(self, *, other: bool = False, key_type: str = "P-256") -> bytes:
+        """PEM of the managed key of ``key_type`` (``other=True``: a different key of that
+        type, for wrong-key tests)."""
+        key = (self.other_managed_keys if other else self.managed_keys)[key_type]
         return key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -486,7 +516,7 @@ class TestInstance:
         self,
         opts: SignOptions,
         cert: x509.Certificate | None,
-        key: ec.EllipticCurvePrivateKey,
+        key: SigningKey,
         entry: LoggedEntry,
         signature: bytes,
         digest: bytes,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 __all__ = [
     "DETERMINISTIC_ECDSA",
@@ -34,6 +34,7 @@ __all__ = [
     "p384_key",
     "p521_key",
     "rfc3339",
+    "rsa_key",
     "sign_certificate",
     "signing_key",
     "spki_der",
@@ -123,19 +124,57 @@ def ed25519_key(label: str) -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.from_private_bytes(seed)
 
 
+# Two fixed 1024-bit primes (made once with cryptography's generator): RSA key generation
+# is randomized, so the instance's one RSA key is written down instead of derived from a label.
+_RSA_P = int(
+    "fc8f657ca93a363c670c858deff86c2a71dae98ec59377af7fcad956580642ccea5c2dbf08e9ff63"
+    "c3c85a0fd210c7b3821953b4967b2cfc12c353b398ef21a05baed17eb107379463e0cdf1a4cf002d"
+    "a67b2227982939d9fb6a918c3dc6abfef45a1d39c8c3d94a6cc8b984b74d529ceca792459dc38aae"
+    "7b0fdc153b2a71a9",
+    16,
+)
+_RSA_Q = int(
+    "f2772963ed293e43c868ce9420f135b671bed05d6d245866078fb1b6fc0e7e374fb6979cea418aa4"
+    "d26cabea40d3454eda9cdd13b09e57d3c08c53211e51d64ae09089e56a55b4a01a2ef570da042a58"
+    "f4bd22cf8220bae605a8ceed218f36555f842d87e8ea15dcc7575d4255f1e56e48075d7e3d261320"
+    "5c2316ef84c1cd13",
+    16,
+)
+
+
+def rsa_key() -> rsa.RSAPrivateKey:
+    """The instance's fixed RSA-2048 private key (e = 65537)."""
+    e = 65537
+    d = pow(e, -1, (_RSA_P - 1) * (_RSA_Q - 1))
+    public = rsa.RSAPublicNumbers(e, _RSA_P * _RSA_Q)
+    return rsa.RSAPrivateNumbers(
+        _RSA_P,
+        _RSA_Q,
+        d,
+        rsa.rsa_crt_dmp1(d, _RSA_P),
+        rsa.rsa_crt_dmq1(d, _RSA_Q),
+        rsa.rsa_crt_iqmp(_RSA_P, _RSA_Q),
+        public,
+    ).private_key()
+
+
 def ed25519_raw(key: ed25519.Ed25519PublicKey) -> bytes:
     """The 32 raw public key bytes of an Ed25519 key."""
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def spki_der(key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey) -> bytes:
+def spki_der(
+    key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey,
+) -> bytes:
     """DER SubjectPublicKeyInfo of a public key."""
     return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
-def spki_sha256(key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey) -> bytes:
+def spki_sha256(
+    key: ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey,
+) -> bytes:
     """SHA-256 of the DER SubjectPublicKeyInfo (Rekor v1 / CT log ID, key hint)."""
     return hashlib.sha256(spki_der(key)).digest()
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .rekor import LoggedEntry
@@ -32,12 +32,14 @@ __all__ = [
     "DEFAULT_ISSUER",
     "GITHUB_ISSUER",
     "INTOTO_PAYLOAD_TYPE",
+    "MANAGED_KEY_TYPES",
     "MEDIA_TYPES",
     "NOW",
     "SIGNED_AT",
     "TRUST_START",
     "SignOptions",
     "SignedBundle",
+    "SigningKey",
     "Validity",
     "pae",
 ]
@@ -62,6 +64,12 @@ MEDIA_TYPES = {
 INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
 Validity = tuple[datetime, datetime | None]
+
+#: A private key the instance signs with: ECDSA for Fulcio leaves, any of these for managed keys.
+SigningKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+
+#: The managed key types :class:`SignOptions` accepts (``managed_key_type``).
+MANAGED_KEY_TYPES = ("P-256", "Ed25519", "RSA")
 
 #: The ``chain`` shapes :class:`SignOptions` accepts.
 CHAINS = ("leaf", "leaf+intermediate", "full", "full+rogue-root", "root-before-intermediate")
@@ -97,6 +105,9 @@ class SignOptions:
             default one-subject SLSA statement (PEP 740 attestations need their own).
         timestamp: add an RFC 3161 timestamp from the test TSA.
         managed_key: sign with the instance's managed key (``publicKey`` hint) instead of Fulcio.
+        managed_key_type: which managed key, one of :data:`MANAGED_KEY_TYPES`: ``"P-256"``
+            (ECDSA over SHA-256), ``"Ed25519"`` (PureEdDSA over the artifact itself; the log
+            and ``messageDigest`` still record its SHA-256) or ``"RSA"`` (PKCS#1 v1.5, SHA-256).
         when: leaf issuance time; the signature follows 1 s later.
         chain: ``x509CertificateChain`` contents for v0.1/v0.2, one of :data:`CHAINS`:
             ``"leaf"``, ``"leaf+intermediate"``, ``"full"`` (the trusted root appended),
@@ -138,6 +149,7 @@ class SignOptions:
     statement: bytes | None = None
     timestamp: bool = False
     managed_key: bool = False
+    managed_key_type: str = "P-256"
     when: datetime = SIGNED_AT
     chain: str = "leaf"
     inclusion_proof: bool = True
@@ -165,6 +177,8 @@ class SignOptions:
             raise ValueError("when must be timezone-aware")
         if self.chain not in CHAINS:
             raise ValueError(f"unknown chain {self.chain!r}")
+        if self.managed_key_type not in MANAGED_KEY_TYPES:
+            raise ValueError(f"unknown managed_key_type {self.managed_key_type!r}")
 
     @property
     def media_type_string(self) -> str:
@@ -185,7 +199,7 @@ class SignedBundle:
     artifact: bytes
     options: SignOptions
     trusted_root: dict[str, Any]
-    signing_key: ec.EllipticCurvePrivateKey
+    signing_key: SigningKey
     signature: bytes
     entry: LoggedEntry
     certificate: x509.Certificate | None = None

@@ -15,7 +15,6 @@ the manifest's, with the artifact's digests and a note naming the line.
 from __future__ import annotations
 
 import argparse
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,12 +23,12 @@ from srcverify._frozen import replace
 from srcverify.cli.usage import UsageError
 
 if TYPE_CHECKING:
+    from srcverify.cli.artifact_source import ArtifactSource
     from srcverify.releasemap.resolve import Resolution
 
 __all__ = ["add_arguments", "check_usage", "manifest_for", "verify_listed"]
 
-DigestsOf = Callable[[tuple[str, ...]], dict[str, bytes]]
-VerifyEvidence = Callable[[str, DigestsOf], Any]
+VerifyEvidence = Callable[[str, "ArtifactSource"], Any]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,13 +86,12 @@ def verify_listed(
             naming the line), or the artifact is not listed or differs.
     """
     from srcverify.artifact import digest_stream
+    from srcverify.cli.artifact_source import ArtifactSource
     from srcverify.inputs import MAX_SMALL_INPUT, open_regular, read_bounded
     from srcverify.manifest import parse_manifest
 
     data = read_bounded(manifest_path, "manifest", limit=MAX_SMALL_INPUT)
-    receipt = verify_evidence(
-        manifest_path, lambda algorithms: digest_stream(io.BytesIO(data), algorithms or ("sha256",))
-    )
+    receipt = verify_evidence(manifest_path, ArtifactSource.of_bytes(manifest_path, data))
     manifest = parse_manifest(data, manifest_path)
     name = Path(artifact).name
     line = manifest.line_for(name)

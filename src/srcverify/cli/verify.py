@@ -24,7 +24,8 @@ from srcverify.cli import jsonl as cli_jsonl
 from srcverify.cli import manifest as cli_manifest
 from srcverify.cli import signer as cli_signer
 from srcverify.cli import trust_root as cli_trust_root
-from srcverify.cli.artifact_input import given_digest, hash_artifact, is_digest, read_input
+from srcverify.cli.artifact_input import given_digest, is_digest, read_input
+from srcverify.cli.artifact_source import MAX_SIGNED_ARTIFACT_BYTES, ArtifactSource
 from srcverify.cli.display import print_line
 from srcverify.cli.namebind import bind_name
 from srcverify.cli.outcome import combine, failure_output, print_outcome, success_output
@@ -95,7 +96,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="OIDC issuer as a full-match regex",
     )
     who.add_argument(
-        "--key", metavar="PEM", help="verify a managed-key bundle with this public key"
+        "--key",
+        metavar="PEM",
+        help="verify a managed-key bundle with this public key: ECDSA, RSA or Ed25519. An "
+        "Ed25519 message signature covers the file's bytes, so the file is read whole, up to "
+        f"{MAX_SIGNED_ARTIFACT_BYTES >> 30} GiB; given only a digest, or a larger file, it "
+        "cannot be evaluated (exit 3)",
     )
     who.add_argument(
         "--map",
@@ -266,9 +272,9 @@ def verify_one(
     given = given_digest(digest or args.digest, artifact)
     evidence = bundle or args.bundle
 
-    def verify_evidence(path: str, digests_of: cli_manifest.DigestsOf) -> Any:
+    def verify_evidence(path: str, source: ArtifactSource) -> Any:
         file = None if given or is_digest(path) else path
-        return _verify_evidence(args, path, evidence, trust, now, digests_of, file)
+        return _verify_evidence(args, path, evidence, trust, now, source, file)
 
     manifest = cli_manifest.manifest_for(
         args, artifact, lambda name: cli_signer.resolution(args, name)
@@ -277,9 +283,7 @@ def verify_one(
         return cli_manifest.verify_listed(artifact, manifest, given, verify_evidence)
     with contextlib.ExitStack() as stack:
         stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
-        return verify_evidence(
-            artifact, lambda algorithms: given or hash_artifact(artifact, stream, algorithms)
-        )
+        return verify_evidence(artifact, ArtifactSource(artifact, stream=stream, given=given))
 
 
 def _verify_evidence(
@@ -288,16 +292,17 @@ def _verify_evidence(
     evidence_path: str | None,
     trust: Trust,
     now: datetime,
-    digests_of: cli_manifest.DigestsOf,
+    source: ArtifactSource,
     file: str | None,
 ) -> Any:
-    """Verify ``artifact``'s own evidence; ``digests_of`` hashes it as the evidence needs.
+    """Verify ``artifact``'s own evidence; ``source`` hashes it as the evidence needs
+    (and reads its bytes when an Ed25519 message signature covers them).
 
     ``file`` is the artifact's file when it can be read (not a bare digest): the
     archive's top directory is then checked against the name (cli/namebind.py).
     """
     from srcverify.sigstore.bundle import Bundle
-    from srcverify.sigstore.verify import artifact_algorithms, verify_bundle
+    from srcverify.sigstore.verify import artifact_algorithms, needs_artifact_bytes, verify_bundle
 
     name = None if is_digest(artifact) else Path(artifact).name
     policy, resolution = cli_signer.policy(args, artifact, read_input, is_file=file is not None)
@@ -307,7 +312,7 @@ def _verify_evidence(
     )
     data = read_input(path, "bundle")
 
-    def verify(bundle: Bundle, digests: dict[str, bytes]) -> Any:
+    def verify(bundle: Bundle, digests: dict[str, bytes], content: bytes | None = None) -> Any:
         receipt = verify_bundle(
             bundle,
             digests,
@@ -318,23 +323,27 @@ def _verify_evidence(
             artifact_name=name,
             allow_timestamp_only=args.allow_timestamp_only
             or (resolution is not None and resolution.timestamp_only),
+            artifact=content,
         )
         return replace(receipt, name_bound_by=bind_name(file, name, receipt, resolution))
 
     lines = cli_jsonl.bundle_lines(data)
     if lines is not None:
-        return cli_jsonl.verify_named(lines, name, path, digests_of, verify)
+        return cli_jsonl.verify_named(lines, name, path, source, verify)
     evidence = cli_evidence.parse_evidence(data)
     if evidence.pep740 is not None:  # PEP 740 binds sha256
         return cli_evidence.verify_pep740(
             args,
             evidence.pep740,
             artifact,
-            digests_of(("sha256",)),
+            source(("sha256",)),
             policy,
             trust.root,
             trust.reference_time,
             now,
         )
     assert evidence.bundle is not None
-    return verify(evidence.bundle, digests_of(artifact_algorithms(evidence.bundle, name)))
+    content = source.read_bytes() if needs_artifact_bytes(evidence.bundle, policy) else None
+    if content is not None:  # the core hashes the very bytes it verifies the signature over
+        return verify(evidence.bundle, {}, content)
+    return verify(evidence.bundle, source(artifact_algorithms(evidence.bundle, name)))

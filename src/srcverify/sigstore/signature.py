@@ -1,8 +1,12 @@
 """Signature checks with a known public key, and artifact digests.
 
 Verifies a message signature over an artifact's SHA-256, SHA-384 or SHA-512
-digest (the artifact itself is never needed for ECDSA and RSA keys), verifies a DSSE signature
-over the envelope's PAE, and loads managed PEM public keys.
+digest (ECDSA and RSA keys sign a digest, so the artifact itself is not
+needed), or, for an Ed25519 key, over the artifact's bytes (PureEdDSA,
+RFC 8032 section 5.1, signs the message itself and no digest can stand in);
+verifies a DSSE signature over the envelope's PAE, and loads managed PEM
+public keys. Ed25519ph, the pre-hashed variant, is not verified: the
+``cryptography`` library offers no Ed25519ph.
 
 This module decides nothing about *whose* key it is: certificates, identity
 and trust are other modules' business.
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -22,6 +26,8 @@ from srcverify.sigstore.hashing import crypto_hash
 
 __all__ = [
     "load_public_key_pem",
+    "signs_message_itself",
+    "verify_over_artifact",
     "verify_over_data",
     "verify_over_digest",
 ]
@@ -45,6 +51,33 @@ def load_public_key_pem(data: bytes) -> PublicKeyTypes:
         ) from exc
 
 
+def signs_message_itself(key: PublicKeyTypes) -> bool:
+    """Whether ``key``'s signatures cover the message itself, not a digest of it (Ed25519)."""
+    return isinstance(key, ed25519.Ed25519PublicKey)
+
+
+def verify_over_artifact(
+    key: PublicKeyTypes, signature: bytes, artifact: bytes, *, digest: tuple[str, bytes]
+) -> None:
+    """Verify an Ed25519 message signature over the artifact's bytes.
+
+    ``digest`` is the artifact's (algorithm, digest), named in the message.
+
+    Raises:
+        SignatureError: the signature does not verify, or ``key`` is not Ed25519.
+    """
+    algorithm, value = digest
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise SignatureError(f"an {_key_name(key)} key does not sign the artifact's bytes")
+    try:
+        key.verify(signature, artifact)
+    except InvalidSignature as exc:
+        raise SignatureError(
+            f"Ed25519 signature does not verify over the artifact's {len(artifact)} bytes "
+            f"({algorithm}:{value.hex()}) with the signing key"
+        ) from exc
+
+
 def verify_over_digest(
     key: PublicKeyTypes, signature: bytes, digest: bytes, *, algorithm: str = "sha256"
 ) -> None:
@@ -52,7 +85,8 @@ def verify_over_digest(
 
     Raises:
         SignatureError: the signature does not verify, or the key type
-            cannot verify a pre-hashed message (Ed25519).
+            cannot verify a pre-hashed message (Ed25519: see
+            :func:`verify_over_artifact`).
     """
     prehashed = Prehashed(crypto_hash(algorithm))
     try:
@@ -60,10 +94,15 @@ def verify_over_digest(
             key.verify(signature, digest, ec.ECDSA(prehashed))
         elif isinstance(key, rsa.RSAPublicKey):
             _verify_rsa(key, signature, digest, prehashed)
+        elif signs_message_itself(key):
+            raise SignatureError(
+                "an Ed25519 key signs the message itself, not a digest: its signature "
+                "cannot be verified over a digest alone"
+            )
         else:
             raise SignatureError(
-                f"a {type(key).__name__} cannot verify a signature over a digest alone; "
-                f"give the artifact file instead of {algorithm}:<hex>"
+                f"unsupported key type {_key_name(key)} for a message signature "
+                "(ECDSA, RSA and Ed25519 keys are supported)"
             )
     except InvalidSignature as exc:
         raise SignatureError(
@@ -89,6 +128,23 @@ def verify_over_data(key: PublicKeyTypes, signature: bytes, data: bytes, *, what
             raise SignatureError(f"unsupported signing key type {type(key).__name__}")
     except InvalidSignature as exc:
         raise SignatureError(f"{what} signature does not verify with the signing key") from exc
+
+
+def _key_name(key: PublicKeyTypes) -> str:
+    """The key's algorithm as messages name it (class names differ between versions)."""
+    for kind, name in _KEY_NAMES:
+        if isinstance(key, kind):
+            return name
+    return type(key).__name__.removesuffix("PublicKey")
+
+
+_KEY_NAMES: tuple[tuple[type, str], ...] = (
+    (ec.EllipticCurvePublicKey, "ECDSA"),
+    (rsa.RSAPublicKey, "RSA"),
+    (ed25519.Ed25519PublicKey, "Ed25519"),
+    (ed448.Ed448PublicKey, "Ed448"),
+    (dsa.DSAPublicKey, "DSA"),
+)
 
 
 def _hash_for_curve(key: ec.EllipticCurvePublicKey) -> hashes.HashAlgorithm:

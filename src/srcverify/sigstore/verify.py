@@ -5,7 +5,11 @@ verification section, as numbered steps, and fails closed at each:
 
 1. The artifact is the one the bundle speaks about.
 2. The signature verifies with the key that claims it: the certificate's
-   key, or the managed key the caller named.
+   key, or the managed key the caller named. A message signature is checked
+   over the artifact's digest, except with an Ed25519 key: PureEdDSA
+   (RFC 8032 section 5.1) signs the message itself, so that signature is
+   checked over the artifact's bytes, which the caller must then pass
+   (:func:`needs_artifact_bytes` says when).
 3. Every transparency log entry records exactly this signature, key and
    digest, and verifies (inclusion proof and checkpoint, signed entry
    timestamp). A bundle without one is refused unless the caller opted in
@@ -16,8 +20,9 @@ verification section, as numbered steps, and fails closed at each:
    with the Fulcio profile and an embedded SCT from a trusted CT log.
 6. The signer is one the policy allows.
 
-Everything is passed in: bundle, the artifact's digests, trusted root, policy and the time
-``now``. Nothing here reads files, the environment, the clock or the network.
+Everything is passed in: bundle, the artifact's digests (and its bytes when an
+Ed25519 signature covers them), trusted root, policy and the time ``now``.
+Nothing here reads files, the environment, the clock or the network.
 A :class:`Receipt` comes back, or a :class:`~srcverify.errors.SrcverifyError`
 is raised.
 """
@@ -39,7 +44,7 @@ from srcverify.errors import (
     StaleTrustRootError,
     TimestampError,
 )
-from srcverify.sigstore import certs, fulcio, hashing, sct, signature, subject, tlog
+from srcverify.sigstore import certs, fulcio, hashing, message, sct, signature, subject, tlog
 from srcverify.sigstore.bundle import Bundle, TlogEntry
 from srcverify.sigstore.dsse import statement_subjects
 from srcverify.sigstore.hashing import Digests
@@ -53,6 +58,7 @@ __all__ = [
     "Receipt",
     "VerifiedTime",
     "artifact_algorithms",
+    "needs_artifact_bytes",
     "verify_bundle",
 ]
 
@@ -64,11 +70,27 @@ def artifact_algorithms(bundle: Bundle, artifact_name: str | None = None) -> tup
         BundleFormatError: the bundle names an unsupported algorithm, or its
             statement is malformed.
     """
-    message = bundle.message_signature
-    if message is not None:
-        return (hashing.from_proto(message.digest_algorithm, where="message digest"),)
+    signed = bundle.message_signature
+    if signed is not None:
+        return (hashing.from_proto(signed.digest_algorithm, where="message digest"),)
     assert bundle.dsse_envelope is not None  # the bundle parser guarantees one of the two
     return subject.algorithms_needed(statement_subjects(bundle.dsse_envelope), artifact_name)
+
+
+def needs_artifact_bytes(bundle: Bundle, policy: Policy | ManagedKey) -> bool:
+    """Whether :func:`verify_bundle` needs the artifact's bytes, not only its digests.
+
+    True for a message signature whose key (the managed key, or the
+    certificate's) is Ed25519, which signs the artifact itself
+    (:mod:`srcverify.sigstore.message`). DSSE signatures cover the envelope,
+    never the artifact, so they never need it.
+    """
+    if bundle.message_signature is None:
+        return False
+    if isinstance(policy, ManagedKey):
+        return message.needs_bytes(policy.public_key)
+    leaf = bundle.material.leaf
+    return leaf is not None and message.needs_bytes(leaf.public_key())
 
 
 def verify_bundle(
@@ -81,6 +103,7 @@ def verify_bundle(
     trust_root_time: datetime | None = None,
     artifact_name: str | None = None,
     allow_timestamp_only: bool = False,
+    artifact: bytes | None = None,
 ) -> Receipt:
     """Verify ``bundle`` for the artifact with digests ``artifact_digests``.
 
@@ -101,6 +124,11 @@ def verify_bundle(
             time (GitHub's private Sigstore instance); then, if the trusted
             root names no CT log, no SCT is required either. The receipt's
             notes say so.
+        artifact: the artifact's bytes, needed only when
+            :func:`needs_artifact_bytes` says so (an Ed25519 message
+            signature); otherwise unused. Given, the digest the bundle signed
+            is computed from these bytes, and a digest in ``artifact_digests``
+            of the same algorithm must agree with it.
 
     Returns:
         The receipt of what was verified.
@@ -109,6 +137,9 @@ def verify_bundle(
         VerificationError: the evidence does not verify (a subclass names the step).
         StaleTrustRootError: the signature is newer than the pinned trust root
             and uses a key or authority the pin does not know.
+        InputError: an Ed25519 message signature and no ``artifact`` bytes
+            (it cannot be evaluated from a digest), or bytes that disagree
+            with the given digests.
     """
     digests = (
         {"sha256": artifact_digests}
@@ -120,6 +151,8 @@ def verify_bundle(
     signature_bytes = _signature_bytes(bundle)
 
     # Step 1: the artifact is the one the bundle speaks about.
+    if artifact is not None and bundle.message_signature is not None:
+        digests = message.digests_with_bytes(bundle.message_signature, digests, artifact)
     message_digest, chosen, name_bound = _check_artifact(bundle, digests, artifact_name)
 
     # Step 2: the signature verifies with the key that claims it.
@@ -138,7 +171,7 @@ def verify_bundle(
             )
         signing_key = leaf.public_key()
 
-    _check_signature(bundle, signing_key, message_digest)
+    _check_signature(bundle, signing_key, message_digest, artifact)
 
     _explain_stale_trust_root(bundle, trusted_root, trust_root_time, now)
 
@@ -275,14 +308,14 @@ def _check_artifact(
 ) -> tuple[tuple[str, bytes] | None, str | None, bool]:
     """(algorithm, digest) a message signature covers, the chosen subject's name, and
     whether that name binds the artifact's name."""
-    message = bundle.message_signature
-    if message is None:
+    signed = bundle.message_signature
+    if signed is None:
         assert bundle.dsse_envelope is not None
         subjects = statement_subjects(bundle.dsse_envelope)
         chosen = subject.match_subject(subjects, digests, artifact_name)
         bound = artifact_name is not None and subject.subject_binds_name(chosen, artifact_name)
         return None, chosen.name, bound
-    algorithm = hashing.from_proto(message.digest_algorithm, where="message digest")
+    algorithm = hashing.from_proto(signed.digest_algorithm, where="message digest")
     ours = digests.get(algorithm)
     if ours is None:
         raise InputError(
@@ -291,23 +324,23 @@ def _check_artifact(
             f"{algorithm}:<hex> digest",
             step="digest",
         )
-    if message.digest is not None and message.digest != ours:
+    if signed.digest is not None and signed.digest != ours:
         raise ArtifactMismatchError(
             f"artifact {algorithm} {ours.hex()} does not match the digest the bundle "
-            f"signed, {message.digest.hex()}"
+            f"signed, {signed.digest.hex()}"
         )
     return (algorithm, ours), None, False
 
 
 def _check_signature(
-    bundle: Bundle, key: PublicKeyTypes, message_digest: tuple[str, bytes] | None
+    bundle: Bundle,
+    key: PublicKeyTypes,
+    message_digest: tuple[str, bytes] | None,
+    artifact: bytes | None,
 ) -> None:
     if bundle.message_signature is not None:
         assert message_digest is not None  # step 1 computed it
-        algorithm, digest = message_digest
-        signature.verify_over_digest(
-            key, bundle.message_signature.signature, digest, algorithm=algorithm
-        )
+        message.verify_message(bundle.message_signature, key, message_digest, artifact)
         return
     envelope = bundle.dsse_envelope
     assert envelope is not None
