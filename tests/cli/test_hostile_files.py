@@ -74,18 +74,45 @@ def _verify_argv(position: str, hostile: Path, good: dict[str, Path]) -> list[st
         ],
         "--key": ["verify", *trust, *bundle, "--key", hostile, good["artifact"]],
         "--map": ["verify", *trust, *bundle, "--map", hostile, good["artifact"]],
+        "--manifest": ["verify", *trust, *bundle, *IDENTITY, "--manifest", hostile, "x.tar.gz"],
+        "--batch": ["verify", *trust, *IDENTITY, "--batch", hostile],
+        "batch line ARTIFACT": ["verify", *trust, *IDENTITY, "--batch", hostile.parent / "list"],
+        "batch line BUNDLE": ["verify", *trust, *IDENTITY, "--batch", hostile.parent / "list"],
     }[position]
 
 
+def _write_batch_list(position: str, hostile: Path, good: dict[str, Path]) -> None:
+    """For the batch-line positions: a list whose one line names the hostile file."""
+    if position == "batch line ARTIFACT":
+        (hostile.parent / "list").write_text(f"{hostile} {good['bundle']}\n")
+    elif position == "batch line BUNDLE":
+        (hostile.parent / "list").write_text(f"{good['artifact']} {hostile}\n")
+
+
+POSITIONS = [
+    "ARTIFACT",
+    "--bundle",
+    "--trusted-root",
+    "--key",
+    "--map",
+    "--manifest",
+    "--batch",
+    "batch line ARTIFACT",
+    "batch line BUNDLE",
+]
+
+
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
-@pytest.mark.parametrize("position", ["ARTIFACT", "--bundle", "--trusted-root", "--key", "--map"])
+@pytest.mark.parametrize("position", POSITIONS)
 def test_verify_refuses_a_special_file_at_once(
     signed: dict[str, Path], tmp_path: Path, position: str, kind: str
 ) -> None:
     hostile = tmp_path / "hostile"
     HOSTILE[kind](hostile)
+    _write_batch_list(position, hostile, signed)
     result = _run(*_verify_argv(position, hostile, signed))
     assert result.returncode == 3, result.stderr
+    assert "internal error" not in result.stderr
     assert f"{hostile} is {kind}, not a regular file; refusing to read it" in result.stderr
 
 

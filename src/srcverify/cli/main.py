@@ -25,7 +25,13 @@ from srcverify.cli import verify as cli_verify
 from srcverify.cli.display import EscapingArgumentParser, StdoutClosedError, print_line
 from srcverify.cli.hints import command_hint
 from srcverify.cli.usage import UsageError
-from srcverify.errors import EXIT_UNEVALUATED, EXIT_USAGE
+from srcverify.errors import (
+    EXIT_REJECTED,
+    EXIT_UNEVALUATED,
+    EXIT_USAGE,
+    SrcverifyError,
+    VerificationError,
+)
 
 __all__ = ["main"]
 
@@ -65,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             stderr=True,
         )
         return EXIT_UNEVALUATED
+    except SrcverifyError as exc:  # a verb's own error no handler of its reported
+        print_line(f"srcverify: ERROR: {exc}; nothing was verified", stderr=True)
+        return EXIT_REJECTED if isinstance(exc, VerificationError) else EXIT_UNEVALUATED
     except Exception as exc:  # a bug: fail closed with a message a build log can carry
         print_line(
             f"srcverify: internal error, nothing was verified ({type(exc).__name__}: {exc}); "
