@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srcverify.errors import TufError
-from srcverify.pin.chain import authenticate, is_pinned_target
+from srcverify.pin.authenticated import is_pinned_target
+from srcverify.pin.chain import authenticate
 from tests.support.tufrepo import T, TufRepo, expired
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from srcverify._frozen import replace
-from srcverify.pin.chain import AuthenticatedPin, PinnedTarget, authenticate
+from srcverify.pin.authenticated import AuthenticatedPin, PinnedTarget
+from srcverify.pin.chain import authenticate
 from srcverify.pin.diff import diff_pins
 from tests.support.tufrepo import T, TufRepo, trusted_root_bytes
 

@@ -31,7 +31,7 @@ from srcverify.errors import (
 )
 
 if TYPE_CHECKING:
-    from srcverify.pin.load import AuthenticatedPin
+    from srcverify.pin.authenticated import AuthenticatedPin
     from srcverify.sigstore.trustroot import CertificateAuthority, LogKey, TrustedRoot
 
 __all__ = ["add_parser"]

@@ -2,8 +2,9 @@
 
 :mod:`~srcverify.pin.record` reads and writes ``pin.json``;
 :mod:`~srcverify.pin.chain` authenticates the metadata offline at the pin's
-reference time; :mod:`~srcverify.pin.load` turns a pin directory into an
-authenticated :class:`~srcverify.sigstore.trustroot.TrustedRoot`;
+reference time, into an :mod:`~srcverify.pin.authenticated` pin;
+:mod:`~srcverify.pin.load` turns a pin directory into an authenticated
+:class:`~srcverify.sigstore.trustroot.TrustedRoot`;
 :mod:`~srcverify.pin.localcopy` reads a local copy of a TUF repository (CDN or
 git layout); :mod:`~srcverify.pin.update` refreshes a pin from such a copy or a
 URL, or makes one from an anchor root; :mod:`~srcverify.pin.write` writes it
@@ -21,7 +22,7 @@ from srcverify._lazy import lazy_exports
 __all__, __getattr__ = lazy_exports(
     __name__,
     {
-        "AuthenticatedPin": "load",
+        "AuthenticatedPin": "authenticated",
         "PinnedTrustRoot": "load",
         "check_pin_age": "load",
         "default_pin_dir": "load",

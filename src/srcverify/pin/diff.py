@@ -20,7 +20,7 @@ from typing import TypeVar
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from srcverify.errors import TrustRootError
-from srcverify.pin.chain import TRUSTED_ROOT, AuthenticatedPin, RoleState
+from srcverify.pin.authenticated import TRUSTED_ROOT, AuthenticatedPin, RoleState
 from srcverify.pin.record import format_time
 from srcverify.sigstore.trustroot import CertificateAuthority, LogKey, TrustedRoot, ValidityWindow
 

@@ -37,15 +37,15 @@ from typing import TYPE_CHECKING
 from srcverify._frozen import frozen, replace
 from srcverify.errors import InputError, StaleTrustRootError, TufError
 from srcverify.inputs import read_bounded
-from srcverify.pin.chain import (
+from srcverify.pin.authenticated import (
     TOP_LEVEL_ROLES,
     TRUSTED_ROOT,
     AuthenticatedPin,
     PinnedTarget,
     RoleState,
-    authenticate,
     is_pinned_target,
 )
+from srcverify.pin.chain import authenticate
 from srcverify.pin.record import PinRecord, format_time
 
 if TYPE_CHECKING:  # imported at run time only where needed, to keep the CLI quick

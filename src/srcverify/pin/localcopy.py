@@ -41,7 +41,7 @@ from tuf.api.serialization import DeserializationError
 from srcverify._frozen import frozen
 from srcverify.errors import InputError, TufError
 from srcverify.inputs import MAX_SMALL_INPUT, read_bounded
-from srcverify.pin.chain import TOP_LEVEL_ROLES, is_pinned_target
+from srcverify.pin.authenticated import TOP_LEVEL_ROLES, is_pinned_target
 
 __all__ = [
     "MAX_METADATA_BYTES",

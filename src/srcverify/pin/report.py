@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from srcverify.pin.chain import TOP_LEVEL_ROLES, TRUSTED_ROOT, AuthenticatedPin
+from srcverify.pin.authenticated import TOP_LEVEL_ROLES, TRUSTED_ROOT, AuthenticatedPin
 from srcverify.pin.record import format_time
 
 __all__ = ["pin_summary", "unauthenticated_summary"]
