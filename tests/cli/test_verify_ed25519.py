@@ -278,3 +278,19 @@ def test_real_tarball_signed_with_ed25519(
     assert line.startswith(f"OK {tarball}: signed by {_fingerprint(inst, 'Ed25519')}")
     code, line, _ = _run(paths, *argv, "--digest", sb.digest_ref, tarball.name, capsys=capsys)
     assert (code, line) == (3, f"NOT EVALUATED {tarball.name}: {NO_BYTES}")
+
+
+def test_fulcio_certificate_with_an_ed25519_key(
+    inst: TestInstance, tmp_path: Path, capsys: Any
+) -> None:
+    """Not only --key: a certificate's Ed25519 key makes the CLI read the file too."""
+    sb = inst.sign_artifact(ARTIFACT, curve="Ed25519")
+    paths = sb.write(tmp_path, NAME)
+    who = ["--cert-identity", sb.identity, "--cert-oidc-issuer", sb.issuer]
+    code, line, _ = _run(paths, *who, paths["artifact"], capsys=capsys)
+    assert code == 0
+    assert line.startswith(f"OK {paths['artifact']}: signed by {sb.identity} ({sb.issuer})")
+    code, line, _ = _run(
+        paths, *who, "--bundle", paths["bundle"], "--digest", sb.digest_ref, NAME, capsys=capsys
+    )
+    assert (code, line) == (3, f"NOT EVALUATED {NAME}: {NO_BYTES}")

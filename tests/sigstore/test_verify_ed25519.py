@@ -222,3 +222,19 @@ def test_bytes_for_an_ecdsa_bundle_are_only_checked_against_the_digest(
     assert receipt.signer == _fingerprint(inst, "P-256")
     with pytest.raises(InputError, match="they are not the same artifact"):
         _verify(inst, sb, _key(inst, "P-256"), artifact=OTHER)
+
+
+@pytest.mark.parametrize("options", SHAPES.values(), ids=SHAPES.keys())
+def test_fulcio_certificate_with_an_ed25519_key(
+    inst: TestInstance, options: dict[str, Any]
+) -> None:
+    """Same rule for a certificate's Ed25519 key: the bytes, or no verdict."""
+    sb = inst.sign_artifact(ARTIFACT, curve="Ed25519", **options)
+    identity = Identity(identity=DEFAULT_IDENTITY, issuer=DEFAULT_ISSUER)
+    assert needs_artifact_bytes(Bundle.from_json(json.dumps(sb.bundle).encode()), identity)
+    assert _verify(inst, sb, identity, artifact=ARTIFACT).signer == DEFAULT_IDENTITY
+    with pytest.raises(InputError) as caught:
+        _verify(inst, sb, identity, artifact=None)
+    assert caught.value.detail == NO_BYTES
+    with pytest.raises(SignatureError, match="Ed25519 signature does not verify over the"):
+        _verify(inst, tamper.wrong_signature(inst, sb), identity, artifact=ARTIFACT)

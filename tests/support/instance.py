@@ -396,7 +396,7 @@ class TestInstance:
             body = hashedrekord_v002_body(digest, signature, der, is_certificate=is_cert)
             return body, "hashedrekord", "0.0.2"
         if kind in ("auto", "hashedrekord"):
-            algorithm = {"P-256": "sha256", "P-384": "sha384", "P-521": "sha512"}[opts.curve]
+            algorithm = {"P-384": "sha384", "P-521": "sha512"}.get(opts.curve, "sha256")
             pae_digest = hashlib.new(algorithm, pae(INTOTO_PAYLOAD_TYPE, payload)).digest()
             body = hashedrekord_v002_body(pae_digest, signature, der, is_certificate=is_cert)
             return body, "hashedrekord", "0.0.2"

@@ -104,24 +104,27 @@ def p521_key(label: str) -> ec.EllipticCurvePrivateKey:
     return ec.derive_private_key(_scalar(label, _P521_ORDER), ec.SECP521R1())
 
 
+def ed25519_key(label: str) -> ed25519.Ed25519PrivateKey:
+    """A fixed Ed25519 private key whose 32-byte seed is derived from ``label``."""
+    seed = hashlib.sha256(b"srcverify-test-ed25519:" + label.encode()).digest()
+    return ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+
+
 #: Signing curves the instance offers, and the hash Sigstore clients pair with each.
 CURVES = {
     "P-256": (p256_key, "sha256"),
     "P-384": (p384_key, "sha384"),
     "P-521": (p521_key, "sha512"),
+    "Ed25519": (ed25519_key, "sha256"),  # signs the message itself; messageDigest is SHA-256
 }
 
 
-def signing_key(curve: str, label: str) -> tuple[ec.EllipticCurvePrivateKey, str]:
+def signing_key(
+    curve: str, label: str
+) -> tuple[ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey, str]:
     """(a fixed key on ``curve``, the hash algorithm its signatures use)."""
     make, algorithm = CURVES[curve]
     return make(label), algorithm
-
-
-def ed25519_key(label: str) -> ed25519.Ed25519PrivateKey:
-    """A fixed Ed25519 private key whose 32-byte seed is derived from ``label``."""
-    seed = hashlib.sha256(b"srcverify-test-ed25519:" + label.encode()).digest()
-    return ed25519.Ed25519PrivateKey.from_private_bytes(seed)
 
 
 # Two fixed 1024-bit primes (made once with cryptography's generator): RSA key generation

@@ -98,6 +98,8 @@ class SignOptions:
         artifact_name: subject name in the statement.
         curve: the signing key's curve, ``"P-256"``, ``"P-384"`` or ``"P-521"``; message
             signatures then sign the SHA-256, SHA-384 or SHA-512 digest (``SHA2_*``).
+            ``"Ed25519"``: an Ed25519 leaf key, whose message signatures sign the artifact
+            itself (``messageDigest`` and the log record its SHA-256).
         subject_algorithms: the digests the statement's subject carries (``"sha256"``,
             ``"sha512"`` ..., even ``"sha1"`` for weak-digest tests).
         extra_subjects: ``(name, content)`` of further subjects after the artifact's.
