@@ -26,6 +26,7 @@ _all, __getattr__ = lazy_exports(
         "Bundle": "sigstore.bundle",
         "TrustedRoot": "sigstore.trustroot",
         "verify_bundle": "sigstore.verify",
+        "needs_artifact_bytes": "sigstore.verify",
         "Receipt": "sigstore.receipt",
         "ManagedKey": "sigstore.receipt",
         "Identity": "sigstore.identity",

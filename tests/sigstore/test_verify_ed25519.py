@@ -238,3 +238,9 @@ def test_fulcio_certificate_with_an_ed25519_key(
     assert caught.value.detail == NO_BYTES
     with pytest.raises(SignatureError, match="Ed25519 signature does not verify over the"):
         _verify(inst, tamper.wrong_signature(inst, sb), identity, artifact=ARTIFACT)
+
+
+def test_the_public_api_exports_it() -> None:
+    import srcverify
+
+    assert srcverify.needs_artifact_bytes is needs_artifact_bytes

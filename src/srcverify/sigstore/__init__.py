@@ -25,6 +25,7 @@ __all__, __getattr__ = lazy_exports(
         "Bundle": "bundle",
         "TrustedRoot": "trustroot",
         "verify_bundle": "verify",
+        "needs_artifact_bytes": "verify",
         "Receipt": "receipt",
         "ManagedKey": "receipt",
         "Identity": "identity",
