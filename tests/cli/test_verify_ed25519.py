@@ -294,3 +294,19 @@ def test_fulcio_certificate_with_an_ed25519_key(
         paths, *who, "--bundle", paths["bundle"], "--digest", sb.digest_ref, NAME, capsys=capsys
     )
     assert (code, line) == (3, f"NOT EVALUATED {NAME}: {NO_BYTES}")
+
+
+def test_real_bound_refuses_a_larger_file_before_reading_it(
+    inst: TestInstance, tmp_path: Path, capsys: Any
+) -> None:
+    """A sparse file one byte over 1 GiB (no disk used) is refused from its size alone."""
+    _, paths = _write(inst, tmp_path)
+    with paths["artifact"].open("r+b") as file:
+        file.truncate((1 << 30) + 1)
+    code, line, _ = _run(paths, "--key", paths["key"], paths["artifact"], capsys=capsys)
+    assert code == 3
+    assert line == (
+        f"NOT EVALUATED {paths['artifact']}: input: artifact {paths['artifact']} is "
+        f"{(1 << 30) + 1} bytes; an Ed25519 signature is verified over the artifact's bytes in "
+        "memory, which srcverify does only up to 1 GiB: refusing to read it"
+    )
