@@ -47,7 +47,8 @@ def test_check_shipped_map_is_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "check", str(SHIPPED_MAP)) == 0
     out = capsys.readouterr().out
     assert out.strip() == (
-        f"{SHIPPED_MAP}: OK, schema 1: cpython (13 artifact kinds, 11 series, 0 release exceptions)"
+        f"{SHIPPED_MAP}: OK, schema 1: cpython (13 artifact kinds, 11 series, "
+        "0 release exceptions; facts: 1 not_signed_before, 87 known digests)"
     )
 
 
@@ -219,3 +220,26 @@ def test_a_lone_surrogate_in_a_map_is_a_problem_not_a_crash(tmp_path: Path) -> N
         assert result.returncode == 3, result.stderr
         assert "source-tgz: description: holds U+D800, a lone surrogate" in result.stderr
         assert "internal error" not in result.stderr
+
+
+def test_show_and_which_display_the_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    digest = "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640"
+    assert run("map", "show") == 0
+    out = capsys.readouterr().out
+    assert f"      known digest: Python-3.13.5.tar.xz sha256:{digest}\n" in out
+    assert "    3.14: identity hugo@python.org" in out
+    assert "      not signed before: 2024-10-01T00:00:00Z\n" in out
+    assert run("map", "show", "--json") == 0
+    series = json.loads(capsys.readouterr().out)["projects"][0]["series"]
+    assert series["3.13"]["digests"]["Python-3.13.5.tar.xz"] == {"sha256": digest}
+    assert series["3.14"]["not_signed_before"] == "2024-10-01T00:00:00Z"
+    assert "not_signed_before" not in series["3.13"]
+    assert run("map", "which", "Python-3.14.0a1.tar.xz") == 0
+    out = capsys.readouterr().out
+    assert "  not before: 2024-10-01T00:00:00Z (series 3.14 of cpython)\n" in out
+    assert "  digest:     sha256:3e464b0c" in out
+    assert run("map", "which", "--json", "Python-3.13.5.tar.xz") == 0
+    which = json.loads(capsys.readouterr().out)
+    assert which["known_digest"] == {"sha256": digest}
+    assert which["known_digest_by"] == "series 3.13 of cpython"
+    assert which["not_signed_before"] is None

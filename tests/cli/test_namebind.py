@@ -69,10 +69,12 @@ def test_real_3_13_5_presented_as_3_12_0_is_rejected(
 def test_real_3_13_5_under_its_own_name_is_bound_by_its_top_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The shipped map also knows its digest (tests/corpus/test_map_facts.py)."""
     assert main(["verify", "--json", str(_real(tmp_path, "Python-3.13.5.tar.xz"))]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["name_bound_by"] == "archive top directory Python-3.13.5/"
-    assert err.rstrip().endswith("; name bound by archive top directory Python-3.13.5/")
+    bound = "archive top directory Python-3.13.5/ and known digest sha256 (series 3.13 of cpython)"
+    assert json.loads(out)["name_bound_by"] == bound
+    assert err.rstrip().endswith(f"; name bound by {bound}")
 
 
 def _signed_tarball(tmp_path: Path, name: str, top: str | None, **options: object) -> Path:

@@ -203,3 +203,35 @@ def test_map_which_explains_manifest_and_github_attestation(tmp_path: Path, caps
         "@refs/tags/v*, that is: " in out
     )
     assert "source_repository_uri" in out
+
+
+def test_the_listed_files_map_facts_are_checked(
+    inst: TestInstance, tmp_path: Path, capsys: Any
+) -> None:
+    """A known digest of a listed file, and the series' signing-time bound, after the manifest."""
+    root = _release(inst, tmp_path)
+    tarball = "trivy_0.50.0_Linux-64bit.tar.gz"
+    other = hashlib.sha256(b"another build").hexdigest()
+    facts = f"        digests:\n          {tarball}: {{sha256: {other}}}\n"
+    (tmp_path / "facts.yaml").write_text(MAP + facts)
+    argv = ["--map", str(tmp_path / "facts.yaml"), str(tmp_path / tarball)]
+    code, (record,) = _run(root, *argv, capsys=capsys)
+    assert (code, record["step"]) == (1, "name")
+    assert record["error"].startswith(
+        f"{tarball}: the release map knows its sha256 as {other} (series 0 of trivy), but the "
+        f"artifact's sha256 is {hashlib.sha256(TGZ).hexdigest()}"
+    )
+    right = (
+        f"        digests:\n          {tarball}: {{sha256: {hashlib.sha256(TGZ).hexdigest()}}}\n"
+    )
+    bound = "        not_signed_before: 2025-06-02T00:00:00Z\n"
+    (tmp_path / "right.yaml").write_text(MAP + right)
+    code, (record,) = _run(root, "--map", str(tmp_path / "right.yaml"), argv[-1], capsys=capsys)
+    assert code == 0, record
+    assert record["name_bound_by"] == (
+        "signed manifest line 1 and known digest sha256 (series 0 of trivy)"
+    )
+    (tmp_path / "late.yaml").write_text(MAP + bound)
+    code, (record,) = _run(root, "--map", str(tmp_path / "late.yaml"), argv[-1], capsys=capsys)
+    assert (code, record["step"]) == (1, "name")
+    assert "not signed before 2025-06-02T00:00:00Z (series 0 of trivy)" in record["error"]

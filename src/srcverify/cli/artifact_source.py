@@ -56,11 +56,16 @@ class ArtifactSource:
         self._given = given
         self._data = data
         self._hashed = False
+        self._also: tuple[str, ...] = ()
 
     @classmethod
     def of_bytes(cls, name: str, data: bytes) -> ArtifactSource:
         """An artifact already in memory (a manifest read whole)."""
         return cls(name, data=data)
+
+    def also_hash(self, algorithms: tuple[str, ...]) -> None:
+        """Compute these digests too, in the same pass (the release map's known digest)."""
+        self._also = algorithms
 
     def __call__(self, algorithms: tuple[str, ...]) -> dict[str, bytes]:
         """The digests ``algorithms`` (default SHA-256): given, or of the bytes, or streamed."""
@@ -68,6 +73,8 @@ class ArtifactSource:
 
         if self._given is not None:
             return self._given
+        if self._also:
+            algorithms = tuple(dict.fromkeys((*(algorithms or ("sha256",)), *self._also)))
         if self._data is not None:
             return {alg: digest_of(alg, self._data) for alg in algorithms or ("sha256",)}
         self._hashed = True

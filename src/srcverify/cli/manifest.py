@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from srcverify.cli.artifact_source import ArtifactSource
     from srcverify.releasemap.resolve import Resolution
 
-__all__ = ["add_arguments", "check_usage", "manifest_for", "verify_listed"]
+__all__ = ["add_arguments", "check_usage", "explicit", "manifest_for", "verify_listed"]
 
 VerifyEvidence = Callable[[str, "ArtifactSource"], Any]
 
@@ -51,6 +51,11 @@ def check_usage(args: argparse.Namespace, is_digest: Callable[[str], bool]) -> N
             )
 
 
+def explicit(args: argparse.Namespace) -> bool:
+    """The options name the signer (not the release map)."""
+    return bool(args.key or args.cert_identity or args.cert_identity_regexp or args.publisher)
+
+
 def manifest_for(
     args: argparse.Namespace,
     artifact: str,
@@ -61,7 +66,7 @@ def manifest_for(
 
     if args.manifest:
         return str(args.manifest)
-    if args.key or args.cert_identity or args.cert_identity_regexp or args.publisher:
+    if explicit(args):
         return None  # an explicit signer: the artifact carries its own evidence
     try:
         resolution = resolution_of(Path(artifact).name)

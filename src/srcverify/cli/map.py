@@ -16,6 +16,7 @@ quick.
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from srcverify.cli.display import print_json, print_line
@@ -23,7 +24,14 @@ from srcverify.cli.usage import print_usage
 from srcverify.errors import EXIT_OK, EXIT_UNEVALUATED, SrcverifyError
 
 if TYPE_CHECKING:
-    from srcverify.releasemap.resolve import Project, ReleaseMap, Resolution, Signer
+    from srcverify.releasemap.resolve import (
+        Project,
+        ReleaseException,
+        ReleaseMap,
+        Resolution,
+        SeriesEntry,
+        Signer,
+    )
 
 __all__ = ["add_parser"]
 
@@ -106,7 +114,7 @@ def _run_check(args: argparse.Namespace) -> int:
         )
     parts = [
         f"{p.name} ({len(p.artifacts)} artifact kinds, {len(p.series)} series, "
-        f"{len(p.releases)} release exceptions)"
+        f"{len(p.releases)} release exceptions{_facts_count(p)})"
         for p in release_map.projects
     ]
     print_line(f"{args.file}: OK, schema {release_map.schema}: {'; '.join(parts)}")
@@ -159,6 +167,12 @@ def _run_which(args: argparse.Namespace) -> int:
         rows.append(("evidence", f"{resolution.evidence} (shared by the release's files)"))
     if resolution.timestamp_only:
         rows.append(("evidence", "timestamp-only accepted (WEAKER: no transparency log needed)"))
+    if resolution.not_signed_before is not None:
+        when = _utc(resolution.not_signed_before)
+        rows.append(("not before", f"{when} ({resolution.not_signed_before_by})"))
+    if resolution.known_digest is not None:
+        digest = resolution.known_digest
+        rows.append(("digest", f"sha256:{digest.sha256} ({resolution.known_digest_by})"))
     for label, value in rows:
         print_line(f"  {label + ':':<12}{value}")
     print_line("  signers (any one of):")
@@ -188,12 +202,49 @@ def _print_project(project: Project) -> None:
     for series in project.series:
         print_line(f"    {series.name}: {_signers_line(series.signers)}")
         print_line(f"      source: {series.source}")
+        _print_facts(series)
     if project.releases:
         print_line("  release exceptions:")
     for release in project.releases:
         kinds = ", ".join(release.artifacts) if release.artifacts else "every artifact"
-        print_line(f"    {release.version} ({kinds}): {_signers_line(release.signers)}")
+        signers = (
+            "its series' signers (the entry records facts only)"
+            if release.signers is None
+            else _signers_line(release.signers)
+        )
+        print_line(f"    {release.version} ({kinds}): {signers}")
         print_line(f"      source: {release.source}")
+        _print_facts(release)
+
+
+def _facts_count(project: Project) -> str:
+    entries: list[SeriesEntry | ReleaseException] = [*project.series, *project.releases]
+    bounds = len([entry for entry in entries if entry.not_signed_before is not None])
+    digests = sum(len(entry.digests) for entry in entries)
+    if not bounds and not digests:
+        return ""
+    return f"; facts: {bounds} not_signed_before, {digests} known digests"
+
+
+def _print_facts(entry: SeriesEntry | ReleaseException) -> None:
+    if entry.not_signed_before is not None:
+        print_line(f"      not signed before: {_utc(entry.not_signed_before)}")
+    for digest in entry.digests:
+        values = ", ".join(f"{alg}:{value}" for alg, value in digest.digests().items())
+        print_line(f"      known digest: {digest.name} {values}")
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _facts_json(entry: SeriesEntry | ReleaseException) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if entry.not_signed_before is not None:
+        result["not_signed_before"] = _utc(entry.not_signed_before)
+    if entry.digests:
+        result["digests"] = {digest.name: digest.digests() for digest in entry.digests}
+    return result
 
 
 def _signers_line(signers: tuple[Signer, ...]) -> str:
@@ -233,14 +284,20 @@ def _project_json(project: Project) -> dict[str, Any]:
             for kind in project.artifacts
         },
         "series": {
-            s.name: {"source": s.source, "signers": [_signer_json(x) for x in s.signers]}
+            s.name: {
+                "source": s.source,
+                "signers": [_signer_json(x) for x in s.signers],
+                **_facts_json(s),
+            }
             for s in project.series
         },
         "releases": {
             r.version: {
                 "source": r.source,
                 "artifacts": list(r.artifacts),
-                "signers": [_signer_json(x) for x in r.signers],
+                # null: the entry records facts only, its series' signers apply
+                "signers": None if r.signers is None else [_signer_json(x) for x in r.signers],
+                **_facts_json(r),
             }
             for r in project.releases
         },
@@ -261,4 +318,12 @@ def _resolution_json(name: str, resolution: Resolution) -> dict[str, Any]:
         "manifest": resolution.manifest,
         "timestamp_only": resolution.timestamp_only,
         "evidence": resolution.evidence,
+        "not_signed_before": None
+        if resolution.not_signed_before is None
+        else _utc(resolution.not_signed_before),
+        "not_signed_before_by": resolution.not_signed_before_by,
+        "known_digest": None
+        if resolution.known_digest is None
+        else resolution.known_digest.digests(),
+        "known_digest_by": resolution.known_digest_by,
     }

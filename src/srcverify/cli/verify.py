@@ -29,6 +29,7 @@ from srcverify.cli.artifact_source import MAX_SIGNED_ARTIFACT_BYTES, ArtifactSou
 from srcverify.cli.display import print_line
 from srcverify.cli.namebind import bind_name
 from srcverify.cli.outcome import combine, failure_output, print_outcome, success_output
+from srcverify.cli.releasefacts import apply_facts, apply_listed_facts, known_algorithms
 from srcverify.cli.usage import UsageError
 from srcverify.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNEVALUATED
 
@@ -276,11 +277,13 @@ def verify_one(
         file = None if given or is_digest(path) else path
         return _verify_evidence(args, path, evidence, trust, now, source, file)
 
-    manifest = cli_manifest.manifest_for(
-        args, artifact, lambda name: cli_signer.resolution(args, name)
-    )
+    def by_map(name: str) -> Any:
+        return cli_signer.resolution(args, name)
+
+    manifest = cli_manifest.manifest_for(args, artifact, by_map)
     if manifest is not None:
-        return cli_manifest.verify_listed(artifact, manifest, given, verify_evidence)
+        listed = cli_manifest.verify_listed(artifact, manifest, given, verify_evidence)
+        return apply_listed_facts(artifact, listed, None if cli_manifest.explicit(args) else by_map)
     with contextlib.ExitStack() as stack:
         stream = None if given else stack.enter_context(open_regular(artifact, "artifact"))
         return verify_evidence(artifact, ArtifactSource(artifact, stream=stream, given=given))
@@ -311,6 +314,7 @@ def _verify_evidence(
         str(Path(artifact).parent / shared) if shared else cli_evidence.find_evidence(artifact)
     )
     data = read_input(path, "bundle")
+    source.also_hash(known_algorithms(resolution))
 
     def verify(bundle: Bundle, digests: dict[str, bytes], content: bytes | None = None) -> Any:
         receipt = verify_bundle(
@@ -325,14 +329,15 @@ def _verify_evidence(
             or (resolution is not None and resolution.timestamp_only),
             artifact=content,
         )
-        return replace(receipt, name_bound_by=bind_name(file, name, receipt, resolution))
+        receipt = replace(receipt, name_bound_by=bind_name(file, name, receipt, resolution))
+        return apply_facts(name, receipt, resolution)
 
     lines = cli_jsonl.bundle_lines(data)
     if lines is not None:
         return cli_jsonl.verify_named(lines, name, path, source, verify)
     evidence = cli_evidence.parse_evidence(data)
     if evidence.pep740 is not None:  # PEP 740 binds sha256
-        return cli_evidence.verify_pep740(
+        pypi_receipt = cli_evidence.verify_pep740(
             args,
             evidence.pep740,
             artifact,
@@ -342,6 +347,7 @@ def _verify_evidence(
             trust.reference_time,
             now,
         )
+        return apply_facts(name, pypi_receipt, resolution)
     assert evidence.bundle is not None
     content = source.read_bytes() if needs_artifact_bytes(evidence.bundle, policy) else None
     if content is not None:  # the core hashes the very bytes it verifies the signature over

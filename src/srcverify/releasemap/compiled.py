@@ -17,7 +17,8 @@ fails, naming that command, while a compiled form is stale, and checks that
 both forms give the same model.
 
 The JSON holds records as ``{"@": class name, field: value...}``, tuples as
-lists and compiled regular expressions as ``{"@": "regex", "pattern": ...}``;
+lists, compiled regular expressions as ``{"@": "regex", "pattern": ...}`` and
+UTC times (``not_signed_before``) as ``{"@": "utc-time", "iso": ...}``;
 only the classes in :data:`RECORDS` may appear. This module reads only the
 shipped map files; it does not validate maps (the schema does) and does not
 resolve names.
@@ -31,6 +32,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,7 @@ from srcverify.pypi.publisher import (
 )
 from srcverify.releasemap.model import (
     ArtifactKind,
+    KnownDigest,
     Project,
     ReleaseException,
     SeriesEntry,
@@ -71,6 +74,7 @@ RECORDS: dict[str, type] = {
         ArtifactKind,
         SeriesEntry,
         ReleaseException,
+        KnownDigest,
         Signer,
         GitHubWorkflow,
         GitHubPublisher,
@@ -80,6 +84,7 @@ RECORDS: dict[str, type] = {
     )
 }
 _REGEX = "regex"
+_TIME = "utc-time"
 _MAX_BYTES = 4 << 20  # as for any release map
 
 
@@ -158,6 +163,10 @@ def _encode(value: Any) -> Any:
         if value.flags != re.UNICODE:
             raise TypeError(f"regex {value.pattern!r} has flags; the compiled form keeps none")
         return {"@": _REGEX, "pattern": value.pattern}
+    if isinstance(value, datetime):
+        if value.utcoffset() != timedelta(0):
+            raise TypeError(f"time {value} is not in UTC; the compiled form keeps UTC times")
+        return {"@": _TIME, "iso": value.isoformat()}
     name = type(value).__name__
     if RECORDS.get(name) is not type(value):
         raise TypeError(f"cannot compile a {name}: add it to RECORDS in {__name__}")
@@ -174,6 +183,11 @@ def _decode(value: Any) -> Any:
     kind = value["@"]
     if kind == _REGEX:
         return re.compile(value["pattern"])
+    if kind == _TIME:
+        when = datetime.fromisoformat(value["iso"])
+        if when.utcoffset() != timedelta(0):
+            raise ValueError(f"time {value['iso']} is not in UTC")
+        return when.astimezone(UTC)
     cls = RECORDS[kind]
     return cls(**{key: _decode(item) for key, item in value.items() if key != "@"})
 

@@ -1,9 +1,13 @@
-"""The release map's data model: projects, artifact kinds, series, signers.
+"""The release map's data model: projects, artifact kinds, series, signers, known facts.
 
 Frozen objects that :mod:`srcverify.releasemap.schema` builds from YAML,
 plus :class:`MapProblem` and :class:`InvalidReleaseMapError`, which carry
 every problem found with its ``file:line:column``. A :class:`Signer` builds
 its :mod:`srcverify.sigstore.identity` policy when it is constructed.
+
+The facts a series or release entry may record about its releases (the
+earliest time they were signed, :class:`KnownDigest`) are data here; the
+command line enforces them after the evidence verifies.
 
 This module does not read YAML and does not resolve artifact names (that is
 :mod:`srcverify.releasemap.resolve`).
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from srcverify._frozen import field, frozen
@@ -33,6 +38,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArtifactKind",
     "InvalidReleaseMapError",
+    "KnownDigest",
     "MapProblem",
     "Project",
     "ReleaseException",
@@ -161,12 +167,37 @@ class ArtifactKind:
 
 
 @frozen
+class KnownDigest:
+    """The digests the map knows for the release file called ``name`` (lowercase hex).
+
+    An artifact of that name with another digest is another file; one with
+    this digest is that file, whatever else the evidence says.
+    """
+
+    name: str
+    sha256: str
+    sha384: str | None = None
+    sha512: str | None = None
+
+    def digests(self) -> dict[str, str]:
+        """``{algorithm: hex}`` for each digest given, sha256 first."""
+        given = {"sha256": self.sha256, "sha384": self.sha384, "sha512": self.sha512}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+@frozen
 class SeriesEntry:
-    """The signers for every version whose dotted numbers start with ``name``."""
+    """The signers for every version whose dotted numbers start with ``name``.
+
+    ``not_signed_before`` (UTC) is the earliest time any file of the series was
+    signed; ``digests`` are known digests of some of its files.
+    """
 
     name: str
     signers: tuple[Signer, ...]
     source: str
+    not_signed_before: datetime | None = None
+    digests: tuple[KnownDigest, ...] = ()
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -176,12 +207,18 @@ class SeriesEntry:
 
 @frozen
 class ReleaseException:
-    """Signers for one exact version, replacing its series' (for some artifacts)."""
+    """One exact version: signers replacing its series' (for some artifacts), or facts.
+
+    ``signers`` None: the entry only records facts (``not_signed_before``,
+    ``digests``) and its series' signers apply.
+    """
 
     version: str
-    signers: tuple[Signer, ...]
+    signers: tuple[Signer, ...] | None
     source: str
     artifacts: tuple[str, ...] = ()  # kind names; empty means every kind
+    not_signed_before: datetime | None = None
+    digests: tuple[KnownDigest, ...] = ()
 
 
 @frozen

@@ -23,6 +23,7 @@ import functools
 import os
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from srcverify._frozen import frozen
 from srcverify.errors import ReleaseMapError
@@ -31,6 +32,7 @@ from srcverify.releasemap import compiled
 from srcverify.releasemap.model import (
     ArtifactKind,
     InvalidReleaseMapError,
+    KnownDigest,
     MapProblem,
     Project,
     ReleaseException,
@@ -60,7 +62,7 @@ __all__ = [
 DEFAULT_MAP_RESOURCE = "maps/cpython.yaml"
 # every shipped map, combined into the default one (their patterns must not overlap)
 SHIPPED_MAP_RESOURCES = (DEFAULT_MAP_RESOURCE, "maps/pypi.yaml")
-# A reviewed map is kilobytes (the shipped ones are under 8 KiB). The bound keeps
+# A reviewed map is kilobytes (the shipped ones are under 20 KiB). The bound keeps
 # `map check`, which composes with PyYAML's pure-Python loader, within seconds;
 # about 7,700 series in the long form fit.
 MAX_MAP_BYTES = 1024 * 1024
@@ -220,6 +222,10 @@ class Resolution:
         evidence: the evidence file the kind's files share, or None.
         top_directory: the kind's archive top-directory template
             (``Python-{version}``), ``""`` if the kind declares none, or None.
+        not_signed_before: the later of the series' and the release's bound (UTC), or
+            None; ``not_signed_before_by`` names its entry (``release 3.13.5 of cpython``).
+        known_digest: the map's digests of the file of this name, or None;
+            ``known_digest_by`` names its entry.
     """
 
     project: str
@@ -234,6 +240,10 @@ class Resolution:
     timestamp_only: bool = False
     evidence: str | None = None
     top_directory: str | None = None
+    not_signed_before: datetime | None = None
+    not_signed_before_by: str | None = None
+    known_digest: KnownDigest | None = None
+    known_digest_by: str | None = None
 
 
 # SOURCE_VERSION.orig.tar.* and SOURCE_VERSION.orig-COMPONENT.tar.* (dpkg-source's names).
@@ -325,8 +335,10 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
             "{version} is not optional"
         )
     series = _series_for(project, version)
-    exception = _exception_for(project, version, kind.name)
+    release = _exception_for(project, version, kind.name)
+    exception = release if release is not None and release.signers is not None else None
     if exception is not None:
+        assert exception.signers is not None
         signers, source = exception.signers, exception.source
         what = f"release {version} of {project.name} (a per-release exception)"
     elif series is not None:
@@ -346,6 +358,7 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
             f"{artifact_name!r}: {what} lists no signers in release map {where} "
             f"(source: {source}); srcverify cannot tell who may sign it"
         )
+    bound, bound_by, known, known_by = _facts(project, artifact_name, series, release)
     return Resolution(
         project=project.name,
         artifact=kind.name,
@@ -359,4 +372,29 @@ def resolve(release_map: ReleaseMap, artifact_name: str) -> Resolution:
         timestamp_only=kind.timestamp_only,
         evidence=kind.evidence_name(version),
         top_directory=kind.top_directory,
+        not_signed_before=bound,
+        not_signed_before_by=bound_by,
+        known_digest=known,
+        known_digest_by=known_by,
     )
+
+
+def _facts(
+    project: Project, name: str, series: SeriesEntry | None, release: ReleaseException | None
+) -> tuple[datetime | None, str | None, KnownDigest | None, str | None]:
+    """The map's facts for the file ``name``: the later signing-time bound of its series'
+    and its release's entries, and its known digest, each with the entry it comes from."""
+    entries: list[tuple[str, SeriesEntry | ReleaseException]] = []
+    if series is not None:
+        entries.append((f"series {series.name} of {project.name}", series))
+    if release is not None:
+        entries.append((f"release {release.version} of {project.name}", release))
+    bound, bound_by, known, known_by = None, None, None, None
+    for where, entry in entries:
+        when = entry.not_signed_before
+        if when is not None and (bound is None or when >= bound):
+            bound, bound_by = when, where
+        for digest in entry.digests:
+            if digest.name == name:
+                known, known_by = digest, where
+    return bound, bound_by, known, known_by

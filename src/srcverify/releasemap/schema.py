@@ -37,7 +37,7 @@ from srcverify.releasemap.model import (
     Project,
 )
 from srcverify.releasemap.nodes import Fields, kind
-from srcverify.releasemap.series import SeriesReader
+from srcverify.releasemap.series import Kinds, SeriesReader
 
 __all__ = ["parse_map"]
 
@@ -137,12 +137,12 @@ class _Reader(KindsReader, SeriesReader):
         version_pattern = self.version_pattern(fields, context)
         if "version_pattern" not in fields:
             version_pattern = self.default_version_pattern(fields, node, context)
-        artifacts, kind_names = self.artifacts(fields, name, version_pattern)
-        series = self.series(fields, name)
-        releases = self.releases(fields, name, version_pattern, kind_names)
+        kinds = Kinds(*self.artifacts(fields, name, version_pattern))
+        series = self.series(fields, name, kinds)
+        releases = self.releases(fields, name, version_pattern, kinds)
         if len(self.problems) > before or source is None or version_pattern is None:
             return None
-        return Project(name, source, version_pattern, artifacts, series, releases, description)
+        return Project(name, source, version_pattern, kinds.valid, series, releases, description)
 
     def default_version_pattern(self, fields: Fields, node: yaml.Node, context: str) -> str | None:
         """PEP 440 when every artifact kind is a ``format:`` one, else a problem."""

@@ -5,7 +5,10 @@ project's ``series:`` (dotted numbers such as ``"3.14"``, each with its
 ``source:`` and ``signers:``; no series may be a prefix of another, found in
 linear time) and ``releases:`` (exact versions matching the project's
 ``version_pattern``, each replacing its series' signers for every kind or for
-the ``artifacts:`` kinds it names).
+the ``artifacts:`` kinds it names). Either may record facts about its
+releases (``not_signed_before``, ``digests``: :mod:`srcverify.releasemap.facts`);
+a release entry with facts may leave ``signers:`` out, and its series'
+signers apply.
 
 It reads each signer through :class:`~srcverify.releasemap.signers.SignersReader`;
 it does not read artifact kinds (:mod:`srcverify.releasemap.kinds`), resolves
@@ -14,12 +17,24 @@ nothing and reads no files.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 import yaml
 
-from srcverify.releasemap.model import ReleaseException, SeriesEntry, Signer
+from srcverify.releasemap.facts import FACT_KEYS, FactsReader
+from srcverify.releasemap.model import (
+    ArtifactKind,
+    KnownDigest,
+    ReleaseException,
+    SeriesEntry,
+    Signer,
+    release_components,
+)
 from srcverify.releasemap.nodes import Fields, kind, suggest
 from srcverify.releasemap.signers import SignersReader
 
@@ -29,10 +44,25 @@ _SERIES = re.compile(r"\d+(?:\.\d+)*")
 _SEQ = "tag:yaml.org,2002:seq"
 
 
-class SeriesReader(SignersReader):
+class Kinds(NamedTuple):
+    """A project's artifact kinds as read: the valid ones and every name given."""
+
+    valid: tuple[ArtifactKind, ...]
+    names: list[str]
+
+
+class _Entry(NamedTuple):
+    signers: tuple[Signer, ...] | None  # None: a release entry of facts only
+    source: str
+    artifacts: tuple[str, ...]
+    not_signed_before: datetime | None
+    digests: tuple[KnownDigest, ...]
+
+
+class SeriesReader(SignersReader, FactsReader):
     """The map reader's methods for series, release exceptions and their signer lists."""
 
-    def series(self, fields: Fields, project: str) -> tuple[SeriesEntry, ...]:
+    def series(self, fields: Fields, project: str, kinds: Kinds) -> tuple[SeriesEntry, ...]:
         if "series" not in fields:
             return ()
         result: list[SeriesEntry] = []
@@ -47,12 +77,21 @@ class SeriesReader(SignersReader):
             if not _SERIES.fullmatch(name):
                 self.fail(key_node, f'{context}: expected dotted numbers such as "3.14"')
                 continue
-            entry = self.signed_entry(value, context, None)
+            components = release_components(name) or ()
+            entry = self.signed_entry(
+                value,
+                context,
+                project,
+                kinds,
+                None,
+                functools.partial(_in_series, components=components),
+            )
             if entry is None:
                 continue
-            signers, source, _ = entry
-            series = SeriesEntry(name, signers, source)
-            components = series.components
+            assert entry.signers is not None  # required in a series entry
+            series = SeriesEntry(
+                name, entry.signers, entry.source, entry.not_signed_before, entry.digests
+            )
             prefixes = [components[:length] for length in range(1, len(components))]
             clashes = [by_components[p] for p in (*prefixes, components) if p in by_components]
             if components in by_prefix:
@@ -72,7 +111,7 @@ class SeriesReader(SignersReader):
         return tuple(result)
 
     def releases(
-        self, fields: Fields, project: str, version_pattern: str | None, kinds: list[str]
+        self, fields: Fields, project: str, version_pattern: str | None, kinds: Kinds
     ) -> tuple[ReleaseException, ...]:
         if "releases" not in fields:
             return ()
@@ -87,28 +126,40 @@ class SeriesReader(SignersReader):
                     key_node,
                     f"{context}: {version!r} does not match version_pattern {version_pattern}",
                 )
-            entry = self.signed_entry(value, context, kinds)
+            entry = self.signed_entry(
+                value, context, project, kinds, kinds.names, functools.partial(operator.eq, version)
+            )
             if entry is not None:
-                signers, source, artifacts = entry
-                result.append(ReleaseException(version, signers, source, artifacts))
+                result.append(ReleaseException(version, *entry))
         return tuple(result)
 
     def signed_entry(
-        self, node: yaml.Node, context: str, kinds: Sequence[str] | None
-    ) -> tuple[tuple[Signer, ...], str, tuple[str, ...]] | None:
-        """A series entry (``kinds`` None) or a release entry, which may name artifacts."""
-        optional = ("artifacts",) if kinds is not None else ()
-        fields = self.mapping(node, context, ("source", "signers"), optional)
-        if fields is None:
-            return None
+        self,
+        node: yaml.Node,
+        context: str,
+        project: str,
+        kinds: Kinds,
+        release_kinds: Sequence[str] | None,
+        belongs: Callable[[str], bool],
+    ) -> _Entry | None:
+        """A series entry (``release_kinds`` None) or a release entry, which may name
+        artifacts and may leave its signers to its series when it records facts."""
+        if release_kinds is None:
+            fields = self.mapping(node, context, ("source", "signers"), FACT_KEYS)
+        else:
+            fields = self.mapping(node, context, ("source",), ("signers", "artifacts", *FACT_KEYS))
+        if fields is None or (release_kinds is None and "signers" not in fields):
+            return None  # a series entry without signers: reported as missing
         before = len(self.problems)
         source = self.string(fields, "source", context)
         artifacts = []
         for name, item in self.strings(fields, "artifacts", context):
-            if kinds is not None and name not in kinds:
-                self.fail(item, f"{context}: unknown artifact kind {name!r}{suggest(name, kinds)}")
+            if release_kinds is not None and name not in release_kinds:
+                self.fail(
+                    item, f"{context}: unknown artifact kind {name!r}{suggest(name, release_kinds)}"
+                )
             artifacts.append(name)
-        signers = []
+        signers: list[Signer | None] | None = None
         if "signers" in fields:
             signers_node = fields["signers"][1]
             if not isinstance(signers_node, yaml.SequenceNode) or signers_node.tag != _SEQ:
@@ -118,6 +169,28 @@ class SeriesReader(SignersReader):
                 )
             else:
                 signers = [self.signer(item, context) for item in signers_node.value]
+        elif not set(FACT_KEYS) & set(fields):
+            self.fail(
+                node,
+                f"{context}: give signers (replacing its series') or facts "
+                "(not_signed_before, digests), or both",
+            )
+        not_signed_before = self.not_signed_before(fields, context)
+        complete = len(kinds.valid) == len(kinds.names)
+        digests = self.known_digests(
+            fields, context, project, kinds.valid, complete, belongs, artifacts
+        )
         if len(self.problems) > before or source is None:
             return None
-        return tuple(s for s in signers if s is not None), source, tuple(artifacts)
+        return _Entry(
+            None if signers is None else tuple(s for s in signers if s is not None),
+            source,
+            tuple(artifacts),
+            not_signed_before,
+            digests,
+        )
+
+
+def _in_series(version: str, components: tuple[str, ...]) -> bool:
+    own = release_components(version)
+    return own is not None and own[: len(components)] == components

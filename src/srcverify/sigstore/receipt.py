@@ -76,6 +76,9 @@ class Receipt:
     # What ties the artifact's file name to the signed content: "in-toto subject name",
     # "archive top directory NAME/" (the CLI's check), or "nothing".
     name_bound_by: str = "nothing"
+    # The release map's not_signed_before compared with the earliest verified time
+    # (the CLI's check, cli/releasefacts.py), or None when the map gives no bound.
+    signing_time_check: Mapping[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times in RFC 3339)."""
@@ -98,6 +101,9 @@ class Receipt:
             "promise_only": self.promise_only,
             "notes": list(self.notes),
             "name_bound_by": self.name_bound_by,
+            "signing_time_check": (
+                None if self.signing_time_check is None else dict(self.signing_time_check)
+            ),
         }
 
 
