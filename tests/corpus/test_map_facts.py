@@ -175,6 +175,30 @@ def test_real_3_13_5_tarball_presented_as_3_13_6_is_rejected_by_the_known_digest
     assert f"{_case('Python-3.13.6.tar.xz')['artifact_sha256']} (series 3.13 of cpython)" in err
 
 
+def test_batch_rejects_the_swapped_line_only(
+    derived: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mirror list in which 3.13.0's bundle and digest stand in for 3.13.5's."""
+    old, new = _case("Python-3.13.0.tar.xz"), _case("Python-3.13.5.tar.xz")
+    lines = [
+        f"Python-3.13.0.tar.xz {INDEX.parent / old['bundle']} sha256:{old['artifact_sha256']}",
+        f"Python-3.13.5.tar.xz {INDEX.parent / old['bundle']} sha256:{old['artifact_sha256']}",
+        f"Python-3.13.5.tar.xz {INDEX.parent / new['bundle']} sha256:{new['artifact_sha256']}",
+    ]
+    listing = tmp_path / "list"
+    listing.write_text("".join(f"{line}\n" for line in lines))
+    assert main(["verify", "--json", "--batch", str(listing)]) == 1
+    out, err = capsys.readouterr()
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["exit_code"] for r in records] == [0, 1, 0]
+    assert records[1]["step"] == "name"
+    assert records[1]["error"].startswith(
+        f"Python-3.13.5.tar.xz: the release map knows its sha256 as {new['artifact_sha256']} "
+    )
+    assert records[2]["name_bound_by"] == "known digest sha256 (series 3.13 of cpython)"
+    assert "REJECTED Python-3.13.5.tar.xz: name: " in err and f"({listing}:2)" in err
+
+
 _RELEASE_BOUND_MAP = """\
 schema: 1
 projects:
@@ -243,6 +267,45 @@ def test_real_older_release_is_rejected_by_a_release_signing_time_bound(
         f"evidence's earliest verified time is "
         f"{datetime.fromtimestamp(logged, UTC):%Y-%m-%dT%H:%M:%SZ} (transparency-log, "
     ) in err
+
+
+PYPI_INDEX = CORPUS / "pypi-attestations" / "index.json"
+
+
+def test_shipped_pypi_digests_are_the_attested_corpus_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each known sdist digest in maps/pypi.yaml is the corpus index's, and its real evidence
+    (production instance) verifies by it through the shipped map, which it then binds."""
+    if not PYPI_INDEX.is_file():
+        pytest.skip(f"corpus absent: {PYPI_INDEX}")
+    index = json.loads(PYPI_INDEX.read_text())
+    shipped = {
+        d.name: d.sha256
+        for release_map in [default_map()]
+        for p in release_map.projects
+        if p.name != "cpython"
+        for entry in (*p.series, *p.releases)
+        for d in entry.digests
+    }
+    production = {
+        a["distribution"]: a["file"]
+        for a in index["attestations"]
+        if a["instance"] == "production" and a["expected"] == "pass"
+    }
+    assert set(shipped) == set(production)
+    root = str(CORPUS / "trust" / "production" / "trusted_root.json")
+    for name, sha256 in shipped.items():
+        assert index["distributions"][name]["sha256"] == sha256
+        evidence = str(PYPI_INDEX.parent / production[name])
+        argv = ["verify", "--json", "--trusted-root", root, "--bundle", evidence]
+        assert main([*argv, "--digest", f"sha256:{sha256}", name]) == 0
+        record = json.loads(capsys.readouterr().out)
+        found = resolve(default_map(), name)
+        assert record["name_bound_by"] == (
+            f"in-toto subject name and known digest sha256 "
+            f"(release {found.version} of {found.project})"
+        )
 
 
 if __name__ == "__main__":
