@@ -24,9 +24,6 @@ __all__ = [
     "ECDSA_SHA256",
     "ECDSA_SHA384",
     "b64",
-    "der_octet_string",
-    "der_tlv",
-    "der_utf8_string",
     "ecdsa",
     "ed25519_key",
     "ed25519_raw",
@@ -194,24 +191,3 @@ def rfc3339(when: datetime) -> str:
     if when.microsecond:
         text += f".{when.microsecond // 1000:03d}"
     return text + "Z"
-
-
-def der_tlv(tag: int, content: bytes) -> bytes:
-    """One DER tag-length-value with a definite length."""
-    n = len(content)
-    if n < 0x80:
-        length = bytes([n])
-    else:
-        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-        length = bytes([0x80 | len(raw)]) + raw
-    return bytes([tag]) + length + content
-
-
-def der_utf8_string(text: str) -> bytes:
-    """DER UTF8String."""
-    return der_tlv(0x0C, text.encode("utf-8"))
-
-
-def der_octet_string(data: bytes) -> bytes:
-    """DER OCTET STRING."""
-    return der_tlv(0x04, data)

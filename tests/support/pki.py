@@ -24,10 +24,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from .der_encode import octet_string, utf8_string
 from .keys import (
     ECDSA_SHA256,
-    der_octet_string,
-    der_utf8_string,
     p384_key,
     sign_certificate,
     spki_der,
@@ -290,7 +289,7 @@ def _san(identity: str, san_type: str) -> x509.GeneralName:
     if san_type == "uri":
         return x509.UniformResourceIdentifier(identity)
     if san_type == "othername":
-        return x509.OtherName(OID_OTHERNAME_SAN, der_utf8_string(identity))
+        return x509.OtherName(OID_OTHERNAME_SAN, utf8_string(identity))
     raise ValueError(f"unknown SAN type {san_type!r}")
 
 
@@ -359,20 +358,20 @@ def issue_leaf(
         if name in LEGACY_CLAIM_OIDS:
             oid, raw = LEGACY_CLAIM_OIDS[name], value.encode()
         elif name in CLAIM_OIDS:
-            oid, raw = CLAIM_OIDS[name], der_utf8_string(value)
+            oid, raw = CLAIM_OIDS[name], utf8_string(value)
         else:
             raise ValueError(f"unknown Fulcio claim {name!r}")
         ext = x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), raw)
         if oid == f"{FULCIO}.9" and issuer_v2_extension:
             builder = builder.add_extension(
-                x509.UnrecognizedExtension(OID_ISSUER_V2, der_utf8_string(issuer)),
+                x509.UnrecognizedExtension(OID_ISSUER_V2, utf8_string(issuer)),
                 critical=False,
             )
             issuer_v2_extension = False
         builder = builder.add_extension(ext, critical=False)
     if issuer_v2_extension:
         builder = builder.add_extension(
-            x509.UnrecognizedExtension(OID_ISSUER_V2, der_utf8_string(issuer)), critical=False
+            x509.UnrecognizedExtension(OID_ISSUER_V2, utf8_string(issuer)), critical=False
         )
     precert = sign_certificate(builder, ca.intermediate_key, hashes.SHA384())
     if sct_mode == "none":
@@ -390,7 +389,7 @@ def issue_leaf(
     else:
         raise ValueError(f"unknown sct_mode {sct_mode!r}")
     sct_list = len(sct).to_bytes(2, "big") + sct
-    sct_ext = der_octet_string(len(sct_list).to_bytes(2, "big") + sct_list)
+    sct_ext = octet_string(len(sct_list).to_bytes(2, "big") + sct_list)
     cert = sign_certificate(
         builder.add_extension(x509.UnrecognizedExtension(OID_SCT_LIST, sct_ext), critical=False),
         ca.intermediate_key,
