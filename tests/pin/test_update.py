@@ -40,7 +40,7 @@ def setup(tmp_path: Path) -> tuple[TufRepo, Path]:
 
 
 def _fails_leaving_pin_intact(
-    pin_dir: Path, source: str, error: type[Exception], match: str
+    pin_dir: Path, source: str, error: type[BaseException], match: str | None
 ) -> None:
     before = snapshot_tree(pin_dir)
     with pytest.raises(error, match=match):
@@ -186,7 +186,8 @@ def test_interrupt_between_the_renames_keeps_the_old_pin(
         real_rename(src, dst)
 
     monkeypatch.setattr(os, "rename", interrupted_rename)
-    _fails_leaving_pin_intact(pin_dir, str(mirror), KeyboardInterrupt, "")
+    _fails_leaving_pin_intact(pin_dir, str(mirror), KeyboardInterrupt, None)
+    assert len(calls) == 3 and calls[2] == str(pin_dir)  # the old pin was moved back
 
 
 def test_failed_swap_and_failed_restore_do_not_delete_the_old_pin(
