@@ -85,7 +85,10 @@ RECORDS: dict[str, type] = {
 }
 _REGEX = "regex"
 _TIME = "utc-time"
-_MAX_BYTES = 4 << 20  # as for any release map
+# The shipped YAML is bounded as any map is (resolve.MAX_MAP_BYTES); its compiled
+# form spells every record out and is about twice the YAML's size.
+_MAX_YAML_BYTES = 1 << 20
+_MAX_JSON_BYTES = 2 << 20
 
 
 def compiled_path(yaml_path: Path) -> Path:
@@ -101,7 +104,7 @@ def load_shipped(yaml_path: Path) -> tuple[int, tuple[Project, ...]]:
             does not apply) it is malformed.
     """
     try:
-        data = read_bounded(yaml_path, "shipped release map", limit=_MAX_BYTES)
+        data = read_bounded(yaml_path, "shipped release map", limit=_MAX_YAML_BYTES)
     except SrcverifyError as exc:
         raise ReleaseMapError(f"the shipped release map {yaml_path} cannot be read: {exc}") from exc
     compiled = _read_compiled(compiled_path(yaml_path), data)
@@ -119,7 +122,7 @@ def load_shipped(yaml_path: Path) -> tuple[int, tuple[Project, ...]]:
 def _read_compiled(path: Path, yaml_bytes: bytes) -> tuple[int, tuple[Project, ...]] | None:
     """The compiled model if ``path`` was compiled from exactly ``yaml_bytes``, else None."""
     try:
-        document = json.loads(read_bounded(path, "compiled release map", limit=_MAX_BYTES))
+        document = json.loads(read_bounded(path, "compiled release map", limit=_MAX_JSON_BYTES))
         if (
             document["format"] != FORMAT
             or document["yaml_sha256"] != hashlib.sha256(yaml_bytes).hexdigest()
