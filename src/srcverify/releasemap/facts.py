@@ -114,9 +114,9 @@ class FactsReader(NodeReader):
         if "digests" not in fields:
             return ()
         node = fields["digests"][1]
-        entries = self.entries(node, f"{context}: digests")
-        if isinstance(node, yaml.MappingNode) and not node.value:
-            self.fail(node, f"{context}: digests: empty; leave the key out instead")
+        entries = self.entries(
+            node, f"{context}: digests", if_empty="empty; leave the key out instead"
+        )
         result = []
         for name, key_node, value in entries:
             where = f"{context}: digests: {name}"

@@ -44,9 +44,9 @@ class KindsReader(FormsReader):
         if "artifacts" not in fields:
             return (), []
         node = fields["artifacts"][1]
-        entries = self.entries(node, f"project {project}: artifacts")
-        if isinstance(node, yaml.MappingNode) and not node.value:
-            self.fail(node, f"project {project}: artifacts: no artifact kind defined")
+        entries = self.entries(
+            node, f"project {project}: artifacts", if_empty="no artifact kind defined"
+        )
         kinds = []
         for name, key_node, value in entries:
             context = f"artifact {project}/{name}"

@@ -235,14 +235,19 @@ class NodeReader:
         self.fail(node, f"{context}: keys must be strings, found {kind(node)}")
         return None
 
-    def entries(self, node: yaml.Node, context: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        """A mapping with free keys (names), duplicates reported."""
+    def entries(
+        self, node: yaml.Node, context: str, *, if_empty: str | None = None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        """A mapping with free keys (names), duplicates reported; ``if_empty``,
+        when given, is the problem an empty mapping is."""
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
         if not isinstance(node, yaml.MappingNode) or node.tag != _TAG + "map":
             self.fail(node, f"{context}: expected a mapping, found {kind(node)}")
-            return []
+        else:
+            pairs = node.value
         seen: dict[str, yaml.Node] = {}
         result = []
-        for key_node, value in node.value:
+        for key_node, value in pairs:
             name = self.key(key_node, context)
             if name is None:
                 continue
@@ -252,6 +257,8 @@ class NodeReader:
                 continue
             seen[name] = key_node
             result.append((name, key_node, value))
+        if if_empty is not None and isinstance(node, yaml.MappingNode) and not node.value:
+            self.fail(node, f"{context}: {if_empty}")
         return result
 
     def mapping(

@@ -107,9 +107,7 @@ class _Reader(KindsReader, SeriesReader):
         return False
 
     def projects(self, node: yaml.Node) -> list[Project]:
-        entries = self.entries(node, "projects")
-        if isinstance(node, yaml.MappingNode) and not node.value:
-            self.fail(node, "projects: no project defined")
+        entries = self.entries(node, "projects", if_empty="no project defined")
         projects = []
         for name, key_node, value in entries:
             if not NAME.fullmatch(name):
